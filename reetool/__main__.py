@@ -1,0 +1,3 @@
+from reetool.cli import main
+
+main()

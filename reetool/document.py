@@ -1,0 +1,86 @@
+"""The small records that flow between stages: read -> clean -> extract -> store/report.
+
+They are plain, picklable dataclasses so that any stage can run in another process
+(``--workers``) or on a distributed engine without dragging state along.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One document as the reader found it, before any cleaning.
+
+    ``doc`` is the path exactly as the user gave it (``path#N`` for the N-th post of a
+    file holding several, ``-`` for stdin) because users grep their output for it.
+    ``markup`` says how ``body`` must be turned into text: ``"html"`` or ``"text"``.
+    """
+
+    doc: str
+    body: str
+    markup: str = "text"
+    title: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+    @property
+    def digest(self) -> str:
+        """Content hash used by the store to skip documents it has already seen."""
+        h = hashlib.sha256()
+        for part in (self.markup, self.title or "", self.published or "", self.url or "", self.body):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+@dataclass(slots=True)
+class Document:
+    """A cleaned document: the text every entity offset refers to."""
+
+    doc: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    url: str | None = None
+    fixes: dict[str, int] = field(default_factory=dict)
+    digest: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One entity mention; ``start``/``end`` are character offsets into ``Document.text``."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+    canonical: str
+    value: str | None = None
+    inferred: bool = False
+    symbol: str | None = None
+
+
+@dataclass(slots=True)
+class Extraction:
+    """A cleaned document with the entities found in it."""
+
+    document: Document
+    entities: list[Entity] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An input that could not be used, with a reason a user can act on.
+
+    Failures travel in the same stream as the documents so that one bad file never
+    stops the run and the CLI can report each in the order it was met.
+    """
+
+    doc: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.doc}: {self.reason}"

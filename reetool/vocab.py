@@ -1,0 +1,83 @@
+"""Where domain knowledge lives: data files in ``vocab/`` that users can extend.
+
+Every stage reads its knowledge (elements, organizations, titles, boilerplate lines)
+through :class:`Vocab`, never from constants in code. A user adds their own folder
+(``--vocab DIR`` or ``REETOOL_VOCAB``, several separated by ``os.pathsep``); a file
+there with the same name as a built-in one adds its rows to the built-in rows.
+
+Formats, all UTF-8:
+- ``*.txt``: one entry per line.
+- ``*.tsv``: a header line naming the columns, then one row per line, tab-separated.
+In both, blank lines and lines starting with ``#`` are ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "REETOOL_VOCAB"
+
+
+def builtin_dir() -> Path:
+    """The shipped vocab: inside the wheel, or the repository's top-level ``vocab/``."""
+    packaged = Path(__file__).with_name("vocab")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "vocab"
+
+
+@dataclass(frozen=True, slots=True)
+class Vocab:
+    """An ordered list of vocab folders: the built-in one first, then the user's."""
+
+    dirs: tuple[Path, ...]
+
+    @classmethod
+    def load(cls, extra: Iterable[str | Path] = ()) -> Vocab:
+        """The built-in vocab plus ``extra`` folders and those named in ``REETOOL_VOCAB``."""
+        env = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
+        dirs = [builtin_dir(), *(Path(p) for p in env), *(Path(p) for p in extra)]
+        return cls(tuple(dict.fromkeys(dirs)))
+
+    def files(self, name: str) -> Iterator[Path]:
+        for d in self.dirs:
+            path = d / name
+            if path.is_file():
+                yield path
+
+    def lines(self, name: str) -> list[str]:
+        """Entries of ``name`` (a ``.txt`` file) from every folder, in order, stripped."""
+        out: list[str] = []
+        for path in self.files(name):
+            out.extend(_content_lines(path))
+        return out
+
+    def rows(self, name: str) -> list[dict[str, str]]:
+        """Rows of ``name`` (a ``.tsv`` file with a header) from every folder, as dicts.
+
+        Missing trailing cells read as empty strings, so users can leave optional
+        columns out.
+        """
+        out: list[dict[str, str]] = []
+        for path in self.files(name):
+            lines = _content_lines(path, strip=False)
+            if not lines:
+                continue
+            header = [h.strip() for h in lines[0].split("\t")]
+            for line in lines[1:]:
+                cells = [c.strip() for c in line.split("\t")]
+                cells += [""] * (len(header) - len(cells))
+                out.append(dict(zip(header, cells)))
+        return out
+
+
+def _content_lines(path: Path, strip: bool = True) -> list[str]:
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip() if strip else raw.rstrip("\r\n")
+        if line.strip() and not line.lstrip().startswith("#"):
+            out.append(line)
+    return out
