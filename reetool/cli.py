@@ -106,7 +106,7 @@ def extract(
     extractor = Extractor(load_pipeline(model))
     for ex in extractor.extract(documents()):
         doc: Document = ex.document
-        records = [entity_record(doc.doc, e) for e in ex.entities if not wanted or e.label in wanted]
+        records = [entity_record(doc, e) for e in ex.entities if not wanted or e.label in wanted]
         write_jsonl(records)
     if failures:
         raise typer.Exit(1)

@@ -31,9 +31,12 @@ def document_record(doc: Document) -> dict[str, Any]:
     }
 
 
-def entity_record(doc: str, ent: Entity) -> dict[str, Any]:
+def entity_record(doc: Document, ent: Entity) -> dict[str, Any]:
+    """One JSON lines record per mention; ``published`` rides along so that corpus
+    commands reading a pipe can date entities without the store."""
     return {
-        "doc": doc,
+        "doc": doc.doc,
+        "published": doc.published,
         "label": ent.label,
         "text": ent.text,
         "start": ent.start,
