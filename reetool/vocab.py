@@ -70,7 +70,7 @@ class Vocab:
             for line in lines[1:]:
                 cells = [c.strip() for c in line.split("\t")]
                 cells += [""] * (len(header) - len(cells))
-                out.append(dict(zip(header, cells)))
+                out.append(dict(zip(header, cells, strict=False)))
         return out
 
 
