@@ -8,8 +8,9 @@ without the CLI::
         print(doc.doc, len(doc.text))
 """
 
-from reetool.cleaner import clean, clean_all, fix_text
+from reetool.cleaner import clean, clean_all
 from reetool.document import Document, Entity, Extraction, Failure, Source
+from reetool.mojibake import fix_text, repair
 from reetool.reader import read_paths
 from reetool.vocab import Vocab
 
@@ -27,4 +28,5 @@ __all__ = [
     "clean_all",
     "fix_text",
     "read_paths",
+    "repair",
 ]

@@ -7,27 +7,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 
-import ftfy
-
 from reetool.document import Document, Failure, Source
-
-
-def fix_text(text: str) -> tuple[str, Counter[str]]:
-    fixes: Counter[str] = Counter()
-    try:
-        damaged = text.encode("tis-620")
-        fixed = damaged.decode("utf-8", errors="ignore")
-    except UnicodeError:
-        fixed = text
-    if fixed != text:
-        fixes["tis620"] += 1
-    out = ftfy.fix_text(fixed)
-    if out != fixed:
-        fixes["ftfy"] += 1
-    return out, fixes
+from reetool.mojibake import repair
 
 
 def clean(source: Source) -> Document:
@@ -36,9 +19,9 @@ def clean(source: Source) -> Document:
         body = re.sub(r"<(script|style|figure)\b.*?</\1>", " ", body, flags=re.S | re.I)
         body = re.sub(r"</?(p|li|h\d|ul|ol|div|br|hr)\b[^>]*>", "\n", body, flags=re.I)
         body = html.unescape(re.sub(r"<[^>]+>", "", body))
-    text, fixes = fix_text(body)
+    text, fixes = repair(body)
     text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
-    title = fix_text(html.unescape(source.title))[0] if source.title else None
+    title = repair(html.unescape(source.title))[0] if source.title else None
     return Document(source.doc, text, title, source.published, source.url, dict(fixes), source.digest)
 
 

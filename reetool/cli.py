@@ -85,30 +85,21 @@ def extract(
     ] = None,
 ) -> None:
     """Find people, organizations, dates and rare earth elements in each document."""
-    from reetool.cleaner import clean_all
-    from reetool.document import Document, Failure
-    from reetool.extractor import Extractor, load_pipeline
+    from reetool.document import Failure
     from reetool.output import default_format, entity_record, write_jsonl
-    from reetool.reader import read_paths
+    from reetool.pipeline import run_extract
 
     fmt = fmt or default_format("table")
     wanted = {t.upper() for t in types} if types else None
-    failures: list[Failure] = []
-
-    def documents():
-        for item in clean_all(read_paths(paths)):
-            if isinstance(item, Failure):
-                _error(str(item))
-                failures.append(item)
-            else:
-                yield item
-
-    extractor = Extractor(load_pipeline(model))
-    for ex in extractor.extract(documents()):
-        doc: Document = ex.document
-        records = [entity_record(doc, e) for e in ex.entities if not wanted or e.label in wanted]
-        write_jsonl(records)
-    if failures:
+    failed = False
+    for item in run_extract(paths, model=model):
+        if isinstance(item, Failure):
+            _error(str(item))
+            failed = True
+            continue
+        doc = item.document
+        write_jsonl(entity_record(doc, e) for e in item.entities if not wanted or e.label in wanted)
+    if failed:
         raise typer.Exit(1)
 
 
