@@ -1,30 +1,145 @@
 """Cleaner stage: turn a :class:`Source` into a :class:`Document` with clean text.
 
-FIRST DRAFT: ftfy plus a tag strip, so the extractor can be built; to be completed.
+The steps run in a fixed order: HTML to text (so the repair sees characters, not
+entities), whitespace normalisation and furniture removal, then mojibake repair, and
+furniture again if the repair changed anything (a repaired line may turn out to be
+furniture). Every step reports what it changed in
+``Document.fixes``, in the spirit of ftfy's ``fix_and_explain``.
 """
 
 from __future__ import annotations
 
-import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+from reetool import boilerplate
 from reetool.document import Document, Failure, Source
+from reetool.html_text import html_to_text, html_to_text_explain
 from reetool.mojibake import repair
+from reetool.vocab import Vocab
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\u2028]")  # not U+0085: ftfy reads it as a mojibake "…"
+_PARA_BREAK = "\u2029"
+_INVISIBLE = re.compile("[\u200b\ufeff\u2060]")
+_TRAILING = re.compile(r"[^\S\n\x85]+$", re.MULTILINE)
+_BLANK_RUN = re.compile(r"\n[^\S\n\x85]*\n(?:[^\S\n\x85]*\n)+")
+# Whitespace to trim at the edges; U+0085 stays for the mojibake repair to read.
+_EDGE_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "\x85")
+_SPACE_RUN = re.compile(r"\s+")
+_MAX_ROUNDS = 3
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def clean(source: Source) -> Document:
+@dataclass(frozen=True, slots=True)
+class CleanRules:
+    """Everything the cleaner knows from vocab, compiled once per run."""
+
+    furniture: boilerplate.FurnitureRules = field(default_factory=boilerplate.FurnitureRules)
+
+
+def load_rules(vocab: Vocab) -> CleanRules:
+    """Compile the cleaning rules from ``vocab``; ``ValueError`` on a bad user rule."""
+    return CleanRules(furniture=boilerplate.load(vocab))
+
+
+@lru_cache(maxsize=8)
+def _rules_for(vocab: Vocab) -> CleanRules:
+    return load_rules(vocab)
+
+
+def clean(source: Source, rules: CleanRules | None = None) -> Document:
+    """The cleaned title and body of ``source``, with every fix counted."""
+    if rules is None:
+        rules = _rules_for(Vocab.load())
+    fixes: Counter[str] = Counter()
     body = source.body
     if source.markup == "html":
-        body = re.sub(r"<(script|style|figure)\b.*?</\1>", " ", body, flags=re.S | re.I)
-        body = re.sub(r"</?(p|li|h\d|ul|ol|div|br|hr)\b[^>]*>", "\n", body, flags=re.I)
-        body = html.unescape(re.sub(r"<[^>]+>", "", body))
-    text, fixes = repair(body)
-    text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
-    title = repair(html.unescape(source.title))[0] if source.title else None
-    return Document(source.doc, text, title, source.published, source.url, dict(fixes), source.digest)
+        body, dropped = html_to_text_explain(body)
+        fixes["html_to_text"] += 1
+        fixes.update(dropped)
+    body = _tidy(body, rules, fixes)
+    # ftfy judges a character by its neighbours, so a repair can enable another once
+    # furniture or edge whitespace around it is gone: repeat until nothing changes,
+    # which is what makes clean(clean(x)) == clean(x). Rarely more than one round.
+    for _ in range(_MAX_ROUNDS):
+        repaired, counts = repair(body)
+        fixes.update(counts)
+        if repaired == body:
+            break
+        body = _tidy(repaired, rules, fixes)
+        if body == repaired:
+            break
+    title = clean_title(source.title, source.markup, fixes)
+    return Document(
+        doc=source.doc,
+        text=body,
+        title=title,
+        published=source.published,
+        url=source.url,
+        fixes={k: v for k, v in fixes.items() if v},
+        digest=source.digest,
+    )
 
 
-def clean_all(items: Iterable[Source | Failure]) -> Iterator[Document | Failure]:
+def _tidy(text: str, rules: CleanRules, fixes: Counter[str]) -> str:
+    text, removed = boilerplate.remove(text, rules.furniture)
+    fixes.update(removed)
+    return normalize_whitespace(text, fixes)
+
+
+def clean_title(title: str | None, markup: str, fixes: Counter[str] | None = None) -> str | None:
+    """A title on one line. Titles of HTML sources are HTML too (WordPress's
+    ``title.rendered`` carries entities and sometimes ``<em>``)."""
+    if not title:
+        return title
+    fixes = fixes if fixes is not None else Counter()
+    text = title
+    if markup == "html" or _ENTITY.search(title) or "<" in title:
+        text = html_to_text(title)
+    text, repaired = repair(text)
+    fixes.update({f"title_{k}": v for k, v in repaired.items()})
+    text = _SPACE_RUN.sub(" ", text).strip()
+    if text != title:
+        fixes["title"] += 1
+    return text or None
+
+
+def normalize_whitespace(text: str, fixes: Counter[str] | None = None) -> str:
+    """Unix newlines, no trailing spaces, at most one blank line between blocks."""
+    fixes = fixes if fixes is not None else Counter()
+
+    def sub(pattern: re.Pattern[str], repl: str, name: str, s: str) -> str:
+        s, n = pattern.subn(repl, s)
+        fixes[name] += n
+        return s
+
+    text = sub(_LINE_BREAKS, "\n", "line_breaks", text)
+    if _PARA_BREAK in text:
+        fixes["line_breaks"] += text.count(_PARA_BREAK)
+        text = text.replace(_PARA_BREAK, "\n\n")
+    text = sub(_INVISIBLE, "", "invisible_chars", text)
+    text = sub(_TRAILING, "", "trailing_space", text)
+    text = sub(_BLANK_RUN, "\n\n", "blank_lines", text)
+    stripped = text.strip(_EDGE_SPACE)
+    if stripped != text:
+        fixes["trailing_space"] += 1
+    return stripped
+
+
+def clean_all(
+    items: Iterable[Source | Failure], rules: CleanRules | None = None
+) -> Iterator[Document | Failure]:
+    """Clean a stream; a document that cannot be cleaned becomes a :class:`Failure`."""
+    if rules is None:
+        rules = _rules_for(Vocab.load())
     for item in items:
-        yield item if isinstance(item, Failure) else clean(item)
+        if isinstance(item, Failure):
+            yield item
+            continue
+        try:
+            yield clean(item, rules)
+        except Exception as exc:  # one bad document must not stop the run
+            yield Failure(item.doc, f"cannot clean: {type(exc).__name__}: {exc}")
