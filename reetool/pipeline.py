@@ -1,32 +1,281 @@
 """The whole chain as one library call: read -> clean -> (store lookup) -> extract -> store.
 
-FIRST DRAFT: no store yet; to be completed (store, incremental runs, --workers).
+The input is cut into chunks of at most ``batch_size`` documents that need spaCy. A
+chunk is extracted (here, or in a worker process), then saved in ONE transaction, and
+only then are its results yielded. Hence:
+
+- output order is input order, with or without ``--workers``;
+- a run killed at any moment leaves only whole documents in the store, and a rerun
+  skips them (their digest is stored), so totals equal those of an uninterrupted run;
+- memory is bounded by a few chunks, never by the corpus.
+
+spaCy is loaded only when the first chunk actually needs it, so a rerun over a stored
+corpus starts instantly and prints the same output from the store. "Stored" means the
+same doc, the same content digest, and the same extractor build (:func:`fingerprint`):
+after an upgrade or a vocab edit, documents are extracted again rather than served stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import inspect
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from reetool.cleaner import clean_all
 from reetool.document import Document, Extraction, Failure
-from reetool.extractor import Extractor, load_pipeline
 from reetool.reader import read_paths
 
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult, Pool
 
-def run_extract(paths: Iterable[str], *, model: str | None = None) -> Iterator[Extraction | Failure]:
-    """Yield each document's extraction, or the failure that stopped it, in input order."""
-    failures: list[Failure] = []
+    from reetool.store import Store
 
-    def documents() -> Iterator[Document]:
-        for item in clean_all(read_paths(paths)):
-            if isinstance(item, Failure):
-                failures.append(item)
+DEFAULT_BATCH_SIZE = 64
+Vocabs = Sequence[str] | str | None
+
+
+class ExtractorLoadError(RuntimeError):
+    """The spaCy pipeline or vocabulary could not be loaded: nothing can be extracted."""
+
+
+def build_extractor(model: str | None = None, vocab: Vocabs = None) -> Any:
+    """The extractor the rest of reetool uses; imported late so spaCy loads only when needed."""
+    from reetool import extractor as ex
+
+    try:
+        if hasattr(ex, "load_extractor"):
+            return ex.load_extractor(model=model, vocab=vocab)
+        return ex.Extractor(ex.load_pipeline(model))
+    except (OSError, ImportError, ValueError) as exc:
+        raise ExtractorLoadError(f"cannot load the extractor ({model or 'default model'}): {exc}") from exc
+
+
+def model_name(extractor: Any, fallback: str | None = None) -> str:
+    """``lang_name-version`` of the spaCy pipeline, recorded with each stored document."""
+    nlp = getattr(extractor, "nlp", None)
+    meta = getattr(nlp, "meta", None) or {}
+    if meta.get("name"):
+        return f"{meta.get('lang', 'xx')}_{meta['name']}-{meta.get('version', '?')}"
+    return fallback or "unknown"
+
+
+def fingerprint(model: str | None = None, vocab: Vocabs = None) -> str:
+    """What decides an extraction besides the text: reetool's code, the vocab files and
+    the requested model. Stored with each document so that a rerun after any of them
+    changed extracts again instead of serving stale results. Costs a few milliseconds."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    from reetool.vocab import Vocab
+
+    extra = [vocab] if isinstance(vocab, str) else list(vocab or ())
+    h = hashlib.sha256((model or os.environ.get("REETOOL_MODEL") or "").encode())
+    package = Path(__file__).resolve().parent
+    files = sorted(package.glob("*.py"))
+    for folder in Vocab.load(extra).dirs:
+        if folder.is_dir():
+            files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class _Engine:
+    """Extracts batches with one extractor, built on first use, in whichever process owns it."""
+
+    def __init__(self, model: str | None, vocab: Vocabs, batch_size: int) -> None:
+        self.model, self.vocab, self.batch_size = model, vocab, batch_size
+        self._extractor: Any = None
+        self.name = ""
+
+    def run(self, docs: list[Document]) -> tuple[str, list[Extraction | Failure]]:
+        if self._extractor is None:
+            self._extractor = build_extractor(self.model, self.vocab)
+            self.name = model_name(self._extractor, self.model)
+        try:
+            out: list[Extraction | Failure] = list(self._extractor.extract(docs, batch_size=self.batch_size))
+        except Exception:
+            # One document the extractor chokes on must not sink its whole batch:
+            # redo the batch one by one and report only the culprit.
+            out = [self._one(d) for d in docs]
+        if len(out) != len(docs):
+            raise RuntimeError(f"extractor returned {len(out)} results for {len(docs)} documents")
+        return self.name, out
+
+    def _one(self, doc: Document) -> Extraction | Failure:
+        try:
+            return next(iter(self._extractor.extract([doc], batch_size=1)))
+        except Exception as exc:
+            return Failure(doc.doc, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+# Per worker process only (set by the pool initializer): each worker owns one engine.
+_worker_engine: _Engine | None = None
+_worker_error: BaseException | None = None
+
+
+def _init_worker(model: str | None, vocab: Vocabs, batch_size: int) -> None:
+    global _worker_engine, _worker_error
+    # Ctrl-C reaches the whole process group; only the parent decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_engine = _Engine(model, vocab, batch_size)
+    try:
+        _worker_engine.run([])  # load spaCy now, while the parent reads and cleans
+    except BaseException as exc:  # raising here would make the pool respawn workers forever
+        _worker_error = exc
+
+
+def _work(docs: list[Document]) -> tuple[str, list[Extraction | Failure]]:
+    if _worker_error is not None:
+        raise _worker_error
+    assert _worker_engine is not None
+    return _worker_engine.run(docs)
+
+
+@dataclass(slots=True)
+class _Chunk:
+    """A stretch of the input, in order: finished items, and documents still to extract."""
+
+    slots: list[Extraction | Failure | Document] = field(default_factory=list)
+    todo: list[Document] = field(default_factory=list)
+    reused: list[tuple[Extraction, str]] = field(default_factory=list)  # (extraction, model) to save
+
+
+def _reader_kwargs(max_bytes: int | None) -> dict[str, Any]:
+    if max_bytes is None:
+        return {}
+    if "max_bytes" not in inspect.signature(read_paths).parameters:
+        raise TypeError("this reader does not support max_bytes")
+    return {"max_bytes": max_bytes}
+
+
+def _chunks(
+    paths: Iterable[str],
+    store: Store | None,
+    force: bool,
+    batch_size: int,
+    max_bytes: int | None,
+    build: str | None,
+) -> Iterator[_Chunk]:
+    chunk = _Chunk()
+    use_store = store is not None and not force
+    for item in read_paths(paths, **_reader_kwargs(max_bytes)):
+        if isinstance(item, Failure):
+            chunk.slots.append(item)
+        else:
+            hit = store.lookup(item.doc, item.digest, build) if use_store else None  # type: ignore[union-attr]
+            if hit is not None:
+                chunk.slots.append(hit)  # stored: skip cleaning and spaCy
             else:
-                yield item
+                for cleaned in clean_all((item,)):
+                    if isinstance(cleaned, Failure):
+                        chunk.slots.append(cleaned)
+                        continue
+                    copy = store.entities_for(cleaned.digest, build) if use_store else None  # type: ignore[union-attr]
+                    if copy is not None:
+                        ext = Extraction(cleaned, copy[0])
+                        chunk.slots.append(ext)
+                        chunk.reused.append((ext, copy[1]))
+                    else:
+                        chunk.slots.append(cleaned)
+                        chunk.todo.append(cleaned)
+        if len(chunk.todo) >= batch_size or len(chunk.slots) >= 4 * batch_size:
+            yield chunk
+            chunk = _Chunk()
+    if chunk.slots:
+        yield chunk
 
-    extractor = Extractor(load_pipeline(model))
-    for extraction in extractor.extract(documents()):
-        while failures:
-            yield failures.pop(0)
-        yield extraction
-    yield from failures
+
+def run_extract(
+    paths: Iterable[str],
+    *,
+    model: str | None = None,
+    vocab: Vocabs = None,
+    store: Store | None = None,
+    force: bool = False,
+    workers: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_bytes: int | None = None,
+) -> Iterator[Extraction | Failure]:
+    """Yield each document's extraction, or the failure that stopped it, in input order.
+
+    With ``store``, stored documents are not extracted again (unless ``force``) and new
+    results are saved, one transaction per chunk, before they are yielded. With
+    ``workers > 1``, chunks are extracted in that many processes; store writes stay here.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    engine = _Engine(model, vocab, batch_size)
+    build = fingerprint(model, vocab) if store is not None else None
+    pool: Pool | None = None
+    pending: deque[tuple[_Chunk, AsyncResult[Any] | None]] = deque()
+    try:
+        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build):
+            result = None
+            if chunk.todo and workers > 1:
+                if pool is None:
+                    pool = _start_pool(workers, model, vocab, batch_size)
+                result = pool.apply_async(_work, (chunk.todo,))
+            pending.append((chunk, result))
+            # Bounded: never read far ahead of the workers (and not at all without them).
+            while len(pending) > (2 * workers if pool is not None else 0):
+                yield from _finish(*pending.popleft(), engine, store, build)
+        while pending:
+            yield from _finish(*pending.popleft(), engine, store, build)
+        if pool is not None:
+            pool.close()
+            pool.join()
+            pool = None
+    finally:
+        if pool is not None:  # interrupted, or the consumer stopped reading
+            pool.terminate()
+
+
+def _start_pool(workers: int, model: str | None, vocab: Vocabs, batch_size: int) -> Pool:
+    import multiprocessing
+
+    # spawn, not fork: each worker starts clean and loads its own spaCy pipeline.
+    ctx = multiprocessing.get_context("spawn")
+    return ctx.Pool(workers, initializer=_init_worker, initargs=(model, vocab, batch_size))
+
+
+def _finish(
+    chunk: _Chunk, result: AsyncResult[Any] | None, engine: _Engine, store: Store | None, build: str | None
+) -> Iterator[Extraction | Failure]:
+    """Collect a chunk's extractions, store them in one transaction, then yield in order."""
+    extracted: Iterator[Extraction | Failure] = iter(())
+    name = ""
+    if chunk.todo:
+        name, results = result.get() if result is not None else engine.run(chunk.todo)
+        extracted = iter(results)
+    done: list[Extraction | Failure] = []
+    fresh: list[Extraction] = []
+    for slot in chunk.slots:
+        if isinstance(slot, Document):
+            out = next(extracted)
+            if isinstance(out, Extraction):
+                fresh.append(out)
+            done.append(out)
+        else:
+            done.append(slot)
+    if store is not None:
+        _save(store, fresh, name, chunk.reused, build or "")
+    yield from done
+
+
+def _save(
+    store: Store, fresh: list[Extraction], name: str, reused: list[tuple[Extraction, str]], build: str
+) -> None:
+    """All of a chunk in one transaction when it has one model (the usual case)."""
+    groups: dict[str, list[Extraction]] = {}
+    if fresh:
+        groups[name] = fresh
+    for ext, model in reused:
+        groups.setdefault(model, []).append(ext)
+    for model, exts in groups.items():
+        store.save(exts, model, build)

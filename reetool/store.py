@@ -1,0 +1,449 @@
+"""The embedded store: extraction results that persist between runs, in one SQLite file.
+
+Why SQLite from the standard library: no server to run, one file to copy, and its
+atomic commits give us the guarantee the pipeline relies on: a run killed at any
+moment leaves only complete documents behind, because each batch of documents is
+written in one transaction (a document and all its mentions, or nothing).
+
+The schema is versioned with ``PRAGMA user_version`` and grown only by appending to
+:data:`MIGRATIONS`, so a store made by any earlier reetool upgrades in place, and one
+made by a newer reetool is refused instead of being misread.
+
+WAL mode plus a busy timeout lets two reetool processes write to one store at once:
+writers queue on ``BEGIN IMMEDIATE`` instead of failing with "database is locked".
+
+Column note for SQL readers: ``mentions."end"`` must be quoted (``END`` is a keyword).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from reetool.document import Document, Entity, Extraction
+
+DB_ENV = "REETOOL_DB"
+DEFAULT_RELATIVE = Path(".reetool") / "reetool.db"
+BUSY_TIMEOUT_S = 60.0
+
+#: Applied in order from the start; ``user_version`` = number applied. Append only.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE documents (
+        id           INTEGER PRIMARY KEY,
+        doc          TEXT NOT NULL UNIQUE,
+        digest       TEXT NOT NULL,
+        title        TEXT,
+        published    TEXT,
+        url          TEXT,
+        text         TEXT NOT NULL,
+        fixes        TEXT NOT NULL DEFAULT '{}',
+        extracted_at TEXT NOT NULL,
+        model        TEXT NOT NULL
+    );
+    CREATE INDEX documents_digest ON documents (digest);
+    CREATE TABLE mentions (
+        id        INTEGER PRIMARY KEY,
+        doc_id    INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        label     TEXT NOT NULL,
+        text      TEXT NOT NULL,
+        start     INTEGER NOT NULL,
+        "end"     INTEGER NOT NULL,
+        canonical TEXT NOT NULL,
+        value     TEXT,
+        inferred  INTEGER NOT NULL DEFAULT 0,
+        symbol    TEXT
+    );
+    CREATE INDEX mentions_doc ON mentions (doc_id);
+    CREATE INDEX mentions_label_canonical ON mentions (label, canonical);
+    """,
+    # 2: which extractor build (code, vocab, model) made each row, so that a changed
+    # extractor re-extracts instead of serving stale results.
+    """
+    ALTER TABLE documents ADD COLUMN extractor TEXT NOT NULL DEFAULT ''
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _latest() -> int:
+    """Looked up at call time so that tests can append a migration."""
+    return len(MIGRATIONS)
+
+
+_DOC_COLUMNS = "id, doc, digest, title, published, url, text, fixes"
+_MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol'
+
+
+class StoreError(Exception):
+    """A store problem a user can act on; the CLI prints ``reetool: <path>: <reason>``."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class DocumentSummary:
+    """One stored document without its text: what ``reetool docs`` lists."""
+
+    doc: str
+    title: str | None
+    published: str | None
+    url: str | None
+    digest: str
+    counts: dict[str, int] = field(default_factory=dict)
+    extracted_at: str = ""
+
+
+def default_store_path() -> Path:
+    """``$REETOOL_DB`` if set, else ``.reetool/reetool.db`` under the current directory."""
+    env = os.environ.get(DB_ENV)
+    return Path(env) if env else Path.cwd() / DEFAULT_RELATIVE
+
+
+def _reason(exc: BaseException) -> str:
+    """Turn SQLite's terse errors into reasons that say what to do."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    msg = str(exc)
+    low = msg.lower()
+    if name == "SQLITE_FULL" or "disk is full" in low or "database or disk is full" in low:
+        return "disk full; the last batch was not stored (free space and run again to resume)"
+    if name == "SQLITE_NOTADB" or "file is not a database" in low:
+        return "not a reetool store (the file is not a SQLite database)"
+    if name.startswith("SQLITE_READONLY") or "readonly database" in low or "read-only" in low:
+        return "store is read-only (no write permission for the file or its folder)"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open database" in low:
+        return "cannot open the store (folder missing, not writable, or not a file)"
+    if name.startswith("SQLITE_BUSY") or "database is locked" in low:
+        return "store is locked by another process for too long; try again"
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in low:
+        return "store is corrupt (database disk image is malformed)"
+    if name.startswith("SQLITE_IOERR") or "disk i/o error" in low:
+        return f"I/O error writing the store ({msg})"
+    if isinstance(exc, OSError):
+        return exc.strerror or msg
+    return msg
+
+
+class Store:
+    """A reetool store; open with :meth:`Store.open`, use as a context manager.
+
+    ``conn`` is public for read-only SQL by corpus commands (aggregations are much
+    faster in SQL than over :meth:`extractions`); writes go through :meth:`save`.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool) -> None:
+        self.path = path
+        self.conn = conn
+        self.readonly = readonly
+        #: Documents written by this object: what an interrupted run reports.
+        self.saved = 0
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, readonly: bool = False) -> Store:
+        """Open (and if needed create and migrate) the store at ``path``.
+
+        ``readonly`` opens an existing store for reading and never creates one.
+        """
+        p = Path(path) if path is not None else default_store_path()
+        if readonly and not p.exists():
+            raise StoreError(p, f"no store at {p}; run `reetool extract PATH...` first")
+        if p.is_dir():
+            raise StoreError(p, "is a directory, not a store file")
+        with _mapped(p):
+            if not readonly:
+                try:
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(p, f"cannot create the store folder: {exc.strerror or exc}") from None
+            conn = cls._connect(p, readonly)
+            store = cls(p, conn, readonly)
+            try:
+                store._prepare()
+            except BaseException:
+                conn.close()
+                raise
+            return store
+
+    @staticmethod
+    def _connect(p: Path, readonly: bool) -> sqlite3.Connection:
+        if readonly:
+            uri = p.resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        else:
+            conn = sqlite3.connect(p, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _prepare(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]  # NOTADB surfaces here
+        self._check_version(version)
+        if self.readonly:
+            if version == 0:
+                raise StoreError(self.path, f"no store at {self.path}; run `reetool extract PATH...` first")
+            return  # migrations only add, so an older store reads fine; the next extract upgrades it
+        self._set_wal()
+        if version < _latest():
+            self._migrate()
+        # WAL + NORMAL is still atomic and consistent after a crash or kill -9;
+        # only the last commits may be lost on power failure.
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_version(self, version: int) -> None:
+        if version > _latest():
+            raise StoreError(
+                self.path,
+                f"store schema version {version} is newer than this reetool supports "
+                f"({_latest()}); upgrade reetool",
+            )
+
+    def _set_wal(self) -> None:
+        """WAL lets readers and one writer work at once; it persists in the file.
+
+        Two processes creating the same store may race to switch it; the loser sees
+        "locked" once, and then finds WAL already set.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _migrate(self) -> None:
+        """Apply missing migrations in one write transaction.
+
+        The version is re-read inside the transaction because another process may have
+        migrated the same new store a moment ago.
+        """
+        with self._write():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            if version == 0:
+                foreign = self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                ).fetchone()[0]
+                if foreign:
+                    raise StoreError(self.path, "not a reetool store (a SQLite database with other tables)")
+            for number in range(version, _latest()):
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+            # PRAGMA does not take parameters; the value is our own integer.
+            self.conn.execute(f"PRAGMA user_version = {int(_latest())}")
+
+    # -- context management -------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction; anything raised (even Ctrl-C) rolls it back whole."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------
+
+    def save(self, extractions: Sequence[Extraction], model: str, extractor: str = "") -> None:
+        """Store a batch in one transaction; a document already stored under the same
+        ``doc`` is replaced (its content changed, or ``--force``).
+
+        ``extractor`` is the fingerprint of the extractor build that produced the batch."""
+        if not extractions:
+            return
+        if self.readonly:
+            raise StoreError(self.path, "store was opened read-only")
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with _mapped(self.path), self._write():
+            for ext in extractions:
+                d = ext.document
+                self.conn.execute("DELETE FROM documents WHERE doc = ?", (d.doc,))  # cascades to mentions
+                cur = self.conn.execute(
+                    "INSERT INTO documents (doc, digest, title, published, url, text, fixes, "
+                    "extracted_at, model, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        d.doc,
+                        d.digest,
+                        d.title,
+                        d.published,
+                        d.url,
+                        d.text,
+                        orjson.dumps(d.fixes).decode(),
+                        now,
+                        model,
+                        extractor,
+                    ),
+                )
+                doc_id = cur.lastrowid
+                self.conn.executemany(
+                    f"INSERT INTO mentions (doc_id, {_MENTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(doc_id, *_mention_row(e)) for e in ext.entities],
+                )
+        self.saved += len(extractions)
+
+    # -- reading ------------------------------------------------------------------
+
+    def known(self, digest: str, doc: str | None = None) -> bool:
+        """Whether content with this digest is stored (under ``doc``, if given)."""
+        with _mapped(self.path):
+            if doc is None:
+                row = self.conn.execute("SELECT 1 FROM documents WHERE digest = ? LIMIT 1", (digest,))
+            else:
+                row = self.conn.execute("SELECT 1 FROM documents WHERE doc = ? AND digest = ?", (doc, digest))
+            return row.fetchone() is not None
+
+    def lookup(self, doc: str, digest: str, extractor: str | None = None) -> Extraction | None:
+        """The stored result when ``doc`` is stored with exactly this content digest
+        (and, if given, made by this extractor build)."""
+        sql = f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ? AND digest = ?"
+        args: tuple[str, ...] = (doc, digest)
+        if extractor is not None:
+            sql, args = sql + " AND extractor = ?", (*args, extractor)
+        with _mapped(self.path):
+            row = self.conn.execute(sql, args).fetchone()
+            return None if row is None else Extraction(_document(row), self._entities(row[0]))
+
+    def entities_for(self, digest: str, extractor: str | None = None) -> tuple[list[Entity], str] | None:
+        """Entities and model of any stored document with this content (a copied file),
+        so the same text is never sent through spaCy twice."""
+        sql = "SELECT id, model FROM documents WHERE digest = ?"
+        args: tuple[str, ...] = (digest,)
+        if extractor is not None:
+            sql, args = sql + " AND extractor = ?", (*args, extractor)
+        with _mapped(self.path):
+            row = self.conn.execute(sql + " LIMIT 1", args).fetchone()
+            return None if row is None else (self._entities(row[0]), row[1])
+
+    def get(self, doc: str) -> Extraction | None:
+        """The stored document (with its cleaned text) and its entities, or ``None``."""
+        with _mapped(self.path):
+            row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ?", (doc,)).fetchone()
+            if row is None:
+                return None
+            return Extraction(_document(row), self._entities(row[0]))
+
+    def count(self) -> int:
+        with _mapped(self.path):
+            return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def extractions(self, docs: Iterable[str] | None = None) -> Iterator[Extraction]:
+        """Stream stored extractions ordered by doc path, one document in memory at a time.
+
+        Reads run in one transaction on their own connection: a consistent snapshot even
+        while this or another process writes.
+        """
+        with _mapped(self.path):
+            conn = self._connect(self.path, readonly=True)
+        try:
+            with _mapped(self.path):
+                conn.execute("BEGIN")
+            if docs is None:
+                rows: Iterable[Any] = _fetch(
+                    self.path, conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY doc")
+                )
+            else:
+                rows = (
+                    row
+                    for name in sorted(set(docs))
+                    if (
+                        row := conn.execute(
+                            f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ?", (name,)
+                        ).fetchone()
+                    )
+                    is not None
+                )
+            for row in rows:
+                with _mapped(self.path):
+                    entities = _entities(conn, row[0])
+                yield Extraction(_document(row), entities)
+        finally:
+            conn.close()
+
+    def documents(self) -> Iterator[DocumentSummary]:
+        """Stream one summary per stored document, ordered by doc path."""
+        with _mapped(self.path):
+            cur = self.conn.execute(
+                "SELECT d.doc, d.title, d.published, d.url, d.digest, d.extracted_at, m.label, count(m.id) "
+                "FROM documents d LEFT JOIN mentions m ON m.doc_id = d.id "
+                "GROUP BY d.id, m.label ORDER BY d.doc, m.label"
+            )
+        current: DocumentSummary | None = None
+        for doc, title, published, url, digest, at, label, n in _fetch(self.path, cur):
+            if current is None or current.doc != doc:
+                if current is not None:
+                    yield current
+                current = DocumentSummary(doc, title, published, url, digest, {}, at)
+            if label is not None:
+                current.counts[label] = n
+        if current is not None:
+            yield current
+
+    def _entities(self, doc_id: int) -> list[Entity]:
+        return _entities(self.conn, doc_id)
+
+
+def _entities(conn: sqlite3.Connection, doc_id: int) -> list[Entity]:
+    rows = conn.execute(f"SELECT {_MENTION_COLUMNS} FROM mentions WHERE doc_id = ? ORDER BY id", (doc_id,))
+    return [Entity(lb, tx, s, e, c, v, bool(inf), sym) for lb, tx, s, e, c, v, inf, sym in rows]
+
+
+def _mention_row(e: Entity) -> tuple[Any, ...]:
+    return (e.label, e.text, e.start, e.end, e.canonical, e.value, int(e.inferred), e.symbol)
+
+
+def _document(row: Sequence[Any]) -> Document:
+    _id, doc, digest, title, published, url, text, fixes = row
+    return Document(doc, text, title, published, url, orjson.loads(fixes or "{}"), digest)
+
+
+def _fetch(path: Path, cur: sqlite3.Cursor) -> Iterator[Any]:
+    """Iterate a cursor, mapping SQLite errors met while stepping it."""
+    while True:
+        with _mapped(path):
+            rows = cur.fetchmany(256)
+        if not rows:
+            return
+        yield from rows
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@contextmanager
+def _mapped(path: Path) -> Iterator[None]:
+    """Re-raise SQLite and OS errors as one-line :class:`StoreError` messages."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(path, _reason(exc)) from exc
