@@ -4,3 +4,229 @@ Machine-readable output (JSON lines, JSON, CSV) lives in :mod:`reetool.output`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+    from reetool.document import Extraction
+
+#: Terminal styles per label, close to displaCy's colours; unknown labels get a neutral one.
+LABEL_STYLES = {
+    "ORG": "black on #7aecec",
+    "PERSON": "black on #aa9cfc",
+    "GPE": "black on #feca74",
+    "DATE": "black on #bfe1d9",
+    "ELEMENT": "black on #ff9561",
+}
+DEFAULT_STYLE = "black on #dddddd"
+CLASS_STYLES = {"light": "cyan", "heavy": "magenta"}
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that honours NO_COLOR and writes plain text when not on a terminal."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _row(table: Table, *cells: Any) -> None:
+    """Add a row whose strings are shown as they are: text from articles must never be
+    read as rich markup ("[bold]", "[/x]" would restyle the table or raise)."""
+    from rich.text import Text
+
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+
+
+def _date(value: str | None) -> str:
+    return (value or "")[:10]
+
+
+def entities_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> RenderableType:
+    """The entities table; with ``explain``, followed by the evidence for each merged entity
+    (evidence in a table column would be folded into unreadable slivers)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = list(rows)
+    table = Table(title="Entities across the corpus")
+    table.add_column("entity", overflow="fold")
+    table.add_column("label")
+    table.add_column("aliases", overflow="fold")
+    table.add_column("mentions", justify="right")
+    table.add_column("docs", justify="right")
+    table.add_column("first", no_wrap=True)
+    table.add_column("last", no_wrap=True)
+    for r in rows:
+        _row(
+            table,
+            r["canonical"],
+            r["label"],
+            ", ".join(r["aliases"]),
+            str(r["mentions"]),
+            str(r["docs"]),
+            _date(r["first_published"]),
+            _date(r["last_published"]),
+        )
+    if not explain:
+        return table
+    notes = Text()
+    for r in rows:
+        if r.get("evidence"):
+            notes.append(f"\n{r['canonical']} ({r['label']})\n", style="bold")
+            for line in r["evidence"]:
+                notes.append(f"  - {line}\n")
+    return Group(table, notes) if notes else table
+
+
+def docs_table(rows: Iterable[dict[str, Any]], labels: Sequence[str]) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Documents in the store")
+    table.add_column("doc", overflow="fold")
+    table.add_column("title", overflow="fold")
+    table.add_column("published")
+    table.add_column("source", overflow="fold")
+    for lb in labels:
+        table.add_column(lb, justify="right")
+    for r in rows:
+        counts = r.get("counts") or {}
+        _row(
+            table,
+            r["doc"],
+            r.get("title") or "",
+            _date(r.get("published")),
+            r.get("url") or "",
+            *(str(counts.get(lb, 0)) for lb in labels),
+        )
+    return table
+
+
+def highlighted(extraction: Extraction) -> Text:
+    """The cleaned text with each entity on its label's colour and the label after it, like displaCy."""
+    from rich.text import Text
+
+    from reetool.html_page import visible_entities
+
+    doc = extraction.document
+    text = doc.text
+    out = Text()
+    pos = 0
+    for ent in visible_entities(text, extraction.entities):
+        out.append(text[pos : ent.start])
+        style = LABEL_STYLES.get(ent.label, DEFAULT_STYLE)
+        out.append(text[ent.start : ent.end], style=style)
+        out.append(f" {ent.label}", style=f"bold {style}")
+        pos = ent.end
+    out.append(text[pos:])
+    return out
+
+
+def show_header(extraction: Extraction) -> Text:
+    from rich.text import Text
+
+    doc = extraction.document
+    head = Text(doc.title or doc.doc, style="bold")
+    meta = " · ".join(x for x in (doc.doc if doc.title else None, doc.published, doc.url) if x)
+    if meta:
+        head.append("\n" + meta, style="dim")
+    labels = sorted({e.label for e in extraction.entities})
+    if labels:
+        head.append("\n")
+        for lb in labels:
+            head.append(f" {lb} ", style=LABEL_STYLES.get(lb, DEFAULT_STYLE))
+            head.append(" ")
+    return head
+
+
+def elements_chart(
+    totals: Sequence[dict[str, Any]], classes: dict[str, dict[str, int]], width: int = 40
+) -> Table:
+    """One bar per element, scaled to the most mentioned, coloured by light/heavy class."""
+    from rich.table import Table
+    from rich.text import Text
+
+    top = max((r["mentions"] for r in totals), default=0) or 1
+    summary = ", ".join(
+        f"{name or 'unclassified'}: {c['mentions']} mentions of {c['elements']} "
+        f"element{'s' * (c['elements'] != 1)}"
+        for name, c in sorted(classes.items(), key=lambda kv: (kv[0] == "", kv[0]))
+    )
+    table = Table(
+        title="Rare earth elements in the corpus", caption=Text(summary) if summary else None, box=None
+    )
+    table.add_column("element")
+    table.add_column("symbol")
+    table.add_column("class")
+    table.add_column("mentions", justify="right")
+    table.add_column("docs", justify="right")
+    table.add_column("", min_width=width)
+    for r in totals:
+        style = CLASS_STYLES.get(r.get("class") or "", "white")
+        n = round(width * r["mentions"] / top)
+        bar = Text("█" * max(n, 1), style=style)
+        _row(
+            table,
+            r["element"],
+            r.get("symbol") or "",
+            r.get("class") or "",
+            str(r["mentions"]),
+            str(r["docs"]),
+            bar,
+        )
+    return table
+
+
+def elements_per_doc_table(rows: Iterable[dict[str, Any]]) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Elements per document")
+    table.add_column("doc", overflow="fold")
+    table.add_column("elements", overflow="fold")
+    current: str | None = None
+    parts: list[str] = []
+    for r in rows:
+        if r["doc"] != current:
+            if current is not None:
+                _row(table, current, ", ".join(parts))
+            current, parts = r["doc"], []
+        parts.append(f"{r['symbol'] or r['element']} {r['mentions']}")
+    if current is not None:
+        _row(table, current, ", ".join(parts))
+    return table
+
+
+def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> Table:
+    """One document's entities for ``reetool extract`` on a terminal: one row per entity
+    (mentions sharing a canonical name), in order of first mention."""
+    from rich.table import Table
+    from rich.text import Text
+
+    doc = extraction.document
+    title = doc.doc + (f" — {doc.title}" if doc.title else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("label", no_wrap=True)
+    table.add_column("canonical", overflow="fold")
+    table.add_column("as written", overflow="fold")
+    table.add_column("n", justify="right")
+    table.add_column("value / symbol", no_wrap=True)
+    rows: dict[tuple[str, str], list] = {}
+    for e in extraction.entities:
+        if labels and e.label not in labels:
+            continue
+        row = rows.setdefault((e.label, e.canonical), [e, [], 0])
+        if e.text not in row[1]:
+            row[1].append(e.text)
+        row[2] += 1
+    for (label, canonical), (first, texts, n) in rows.items():
+        extra = first.symbol or first.value or ""
+        if first.inferred:
+            extra += " (inferred)"
+        style = LABEL_STYLES.get(label, DEFAULT_STYLE)
+        _row(table, Text(f" {label} ", style=style), Text(canonical), Text("; ".join(texts)), str(n), extra)
+    return table

@@ -1,0 +1,716 @@
+"""Corpus stage: aggregate extractions across documents into one row per real-world entity.
+
+Extractions arrive as a stream (from the store, or as JSON lines on stdin) and are folded
+into counters keyed by name, so memory grows with the number of distinct names, never with
+the corpus text. Only after the stream ends are names merged into entities, because a merge
+decision ("is CAS the acronym of exactly one organization we saw?") needs every name.
+
+Merging is deliberately conservative: two names that merely look alike stay apart unless a
+rule explains why they are the same, and every merge keeps that explanation as evidence
+(``reetool entities --explain``). A wrong merge silently corrupts counts; a missed merge is
+visible in the table and can be fixed in ``vocab/organizations.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from rapidfuzz import fuzz, process
+
+from reetool.document import Document, Entity, Extraction
+from reetool.vocab import Vocab
+
+#: The labels the extractor produces, in the order tables show their counts.
+STANDARD_LABELS = ("PERSON", "ORG", "GPE", "DATE", "ELEMENT")
+#: Labels for which acronyms and company suffixes mean something.
+ORG_LIKE = frozenset({"ORG"})
+ACRONYM_LABELS = frozenset({"ORG", "GPE"})
+#: Labels whose names are compared with fuzzy matching (spelling variants, plurals).
+FUZZY_LABELS = frozenset({"ORG", "PERSON", "GPE"})
+#: Whole-name similarity needed for a fuzzy merge, and per-word similarity for words that differ.
+FUZZY_NAME = 90
+FUZZY_WORD = 85
+#: Words shorter than this must match exactly: "Li" and "Lu" are different people.
+FUZZY_MIN_WORD = 4
+#: Words skipped when reading the initials of a name ("China Rare Earth Industry Association" -> CREIA).
+_CONNECTIVES = frozenset(
+    {"of", "the", "and", "for", "in", "on", "at", "to", "a", "an", "de", "du", "la", "&"}
+)
+
+_WS = re.compile(r"\s+")
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
+_DROP = re.compile(r"[.'’`]")
+_NON_WORD = re.compile(r"[^\w]+")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,9}$")
+_WORDS = re.compile(r"[\w]+(?:[’'][\w]+)?")
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1 << 16)
+def display_name(name: str) -> str:
+    """The form of a name shown to people: one line, without a leading "the" or a possessive.
+
+    "the China Rare Earth Industry Association's" reads as the association itself.
+    """
+    s = _WS.sub(" ", name).strip().strip(',;:"“”')
+    s = _THE.sub("", s)
+    if len(s) > 2 and s[-2:].lower() in ("'s", "’s"):
+        s = s[:-2]
+    elif len(s) > 2 and s[-1] in "'’" and s[-2] in "sS":
+        s = s[:-1]
+    return s.strip() or _WS.sub(" ", name).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def name_key(name: str) -> str:
+    """Compare key: case, accents, punctuation, "&"/"and", "the" and possessives do not count."""
+    s = unicodedata.normalize("NFKD", display_name(name))
+    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    s = s.replace("&", " and ")
+    s = _DROP.sub("", s)
+    return _NON_WORD.sub(" ", s).strip()
+
+
+def is_acronym(name: str) -> bool:
+    return bool(_ACRONYM.match(_DROP.sub("", name.strip())))
+
+
+def initials(name: str) -> set[str]:
+    """Initials a name could be abbreviated to, with and without its connective words."""
+    words = [w for w in _WORDS.findall(display_name(name).replace("-", " ")) if w]
+    if len(words) < 2:
+        return set()
+    out = {"".join(w[0] for w in words).upper()}
+    significant = [w for w in words if w.lower() not in _CONNECTIVES]
+    if len(significant) >= 2:
+        out.add("".join(w[0] for w in significant).upper())
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Suffixes:
+    """Generic endings of organization names ("Group", "Co., Ltd.") from ``org_suffixes.txt``."""
+
+    tails: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def load(cls, vocab: Vocab) -> Suffixes:
+        tails = {tuple(name_key(s).split()) for s in vocab.lines("org_suffixes.txt")}
+        tails.discard(())
+        return cls(tuple(sorted(tails, key=len, reverse=True)))
+
+    def split(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``(core words, suffix words)``; the core never becomes empty."""
+        words = tuple(key.split())
+        removed: list[str] = []
+        changed = True
+        while changed:
+            changed = False
+            for tail in self.tails:
+                n = len(tail)
+                if len(words) > n and words[-n:] == tail:
+                    removed[:0] = tail
+                    words = words[:-n]
+                    changed = True
+                    break
+        return words, tuple(removed)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgVocab:
+    """Known organizations: ``name`` is canonical, ``aliases`` (or ``acronyms``) other forms."""
+
+    by_key: dict[str, str]
+
+    @classmethod
+    def load(cls, vocab: Vocab) -> OrgVocab:
+        by_key: dict[str, str] = {}
+        for row in vocab.rows("organizations.tsv"):
+            name = row.get("name", "").strip()
+            if not name:
+                continue
+            forms = [name]
+            for column in ("aliases", "alias", "acronyms", "acronym"):
+                forms.extend(a.strip() for a in re.split(r"[|;]", row.get(column, "") or "") if a.strip())
+            for form in forms:
+                by_key.setdefault(name_key(form), name)
+        return cls(by_key)
+
+
+# -- aggregation ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Node:
+    """Everything seen under one name key of one label."""
+
+    label: str
+    key: str
+    mentions: int = 0
+    docs: set[str] = field(default_factory=set)
+    first: str | None = None
+    last: str | None = None
+    names: Counter[str] = field(default_factory=Counter)  # per-document canonicals, display form
+    surfaces: set[str] = field(default_factory=set)  # texts as written, display form
+
+
+@dataclass(slots=True)
+class CorpusEntity:
+    """One row of ``reetool entities``."""
+
+    canonical: str
+    label: str
+    aliases: list[str]
+    mentions: int
+    docs: int
+    first_published: str | None
+    last_published: str | None
+    evidence: list[str] = field(default_factory=list)
+
+    def record(self, explain: bool = False) -> dict[str, Any]:
+        rec: dict[str, Any] = {
+            "canonical": self.canonical,
+            "label": self.label,
+            "aliases": self.aliases,
+            "mentions": self.mentions,
+            "docs": self.docs,
+            "first_published": self.first_published,
+            "last_published": self.last_published,
+        }
+        if explain:
+            rec["evidence"] = self.evidence
+        return rec
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, a: int) -> int:
+        self.parent.setdefault(a, a)
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[rb] = ra
+        return True
+
+
+class EntityIndex:
+    """Streaming counters over mentions, merged into entities on demand.
+
+    ``add`` is called once per extraction; nothing of the document but its name and date
+    is kept.
+    """
+
+    def __init__(self, vocab: Vocab | None = None, labels: Iterable[str] | None = None) -> None:
+        vocab = vocab or Vocab.load()
+        self.suffixes = Suffixes.load(vocab)
+        self.orgs = OrgVocab.load(vocab)
+        self.labels = {lb.upper() for lb in labels} if labels else None
+        self.nodes: dict[tuple[str, str], _Node] = {}
+
+    def add(self, extraction: Extraction) -> None:
+        """Count one document's mentions; a document's names are folded first, so the
+        per-name work (keys, dates) runs once per distinct name, not once per mention."""
+        doc = extraction.document
+        per_name: dict[tuple[str, str], tuple[list[int], set[str]]] = {}
+        for ent in extraction.entities:
+            if self.labels is not None and ent.label not in self.labels:
+                continue
+            entry = per_name.get((ent.label, ent.canonical or ent.text))
+            if entry is None:
+                entry = per_name[(ent.label, ent.canonical or ent.text)] = ([0], set())
+            entry[0][0] += 1
+            entry[1].add(ent.text)
+        published = doc.published
+        for (label, canonical), ((count,), texts) in per_name.items():
+            key = name_key(canonical)
+            if not key:
+                continue
+            node = self.nodes.get((label, key))
+            if node is None:
+                node = self.nodes[(label, key)] = _Node(label, key)
+            node.mentions += count
+            node.docs.add(doc.doc)
+            if published:
+                node.first = published if node.first is None else min(node.first, published)
+                node.last = published if node.last is None else max(node.last, published)
+            node.names[display_name(canonical)] += count
+            node.surfaces.update(display_name(t) for t in texts if t)
+
+    # -- merging ---------------------------------------------------------------------------
+
+    def entities(self) -> list[CorpusEntity]:
+        """Merge names into entities; unordered (callers sort)."""
+        out: list[CorpusEntity] = []
+        by_label: dict[str, list[_Node]] = {}
+        for node in self.nodes.values():
+            by_label.setdefault(node.label, []).append(node)
+        for label in sorted(by_label):
+            out.extend(self._merge_label(label, sorted(by_label[label], key=lambda n: n.key)))
+        return out
+
+    def _merge_label(self, label: str, nodes: list[_Node]) -> list[CorpusEntity]:
+        uf = _UnionFind()
+        names = [_best_name(n) for n in nodes]
+        # (i, j, why): node i joined node j; ``why(subject, other)`` words the evidence once
+        # we know which of the two is shown as the canonical name.
+        edges: list[tuple[int, int, Callable[[str, str], str]]] = []
+        vocab_name: dict[int, str] = {}
+
+        def join(i: int, j: int, why: Callable[[str, str], str]) -> None:
+            if uf.union(j, i):
+                edges.append((i, j, why))
+
+        # 1. Known organizations: every form listed in vocab/organizations.tsv.
+        if label in ORG_LIKE:
+            anchor: dict[str, int] = {}
+            for i, node in enumerate(nodes):
+                known = self.orgs.by_key.get(node.key)
+                if known is not None:
+                    vocab_name[i] = known
+                    if known in anchor:
+                        uf.union(anchor[known], i)
+                    else:
+                        anchor[known] = i
+
+        # 2. Generic suffixes: "Baogang" is "Baogang Group"; "X Group" and "X Holdings" may not be.
+        split = [
+            self.suffixes.split(n.key) if label in ORG_LIKE else (tuple(n.key.split()), ()) for n in nodes
+        ]
+        if label in ORG_LIKE:
+            by_core: dict[tuple[str, ...], list[int]] = {}
+            for i, (core, _) in enumerate(split):
+                by_core.setdefault(core, []).append(i)
+            for members in by_core.values():
+                for i in members:
+                    bigger = [j for j in members if _proper_subset(split[i][1], split[j][1])]
+                    if not bigger or not _chain(split[j][1] for j in bigger):
+                        continue  # a bare name next to "X Group" and "X Holdings" is ambiguous
+                    for j in bigger:
+                        extra = _minus(names[j], split[j][1], split[i][1])
+                        join(i, j, _suffix_evidence(names[i], extra))
+
+        # 3. Spelling variants: same number of words, each close; an extra word means another entity.
+        # rapidfuzz finds the candidate pairs in C; only those get the word-by-word check.
+        if label in FUZZY_LABELS:
+            # Words that must match exactly (short, or with digits) must sit at the same places,
+            # so names are only compared within groups sharing that pattern.
+            by_len: dict[tuple[str, ...], list[int]] = {}
+            for i, (core, _) in enumerate(split):
+                if len(core) == 1 and len(core[0]) < 2 * FUZZY_MIN_WORD:
+                    continue  # short one-word names ("Lynas", "Neo") are too easy to confuse
+                by_len.setdefault(tuple(w if _rigid(w) else "" for w in core), []).append(i)
+            for members in by_len.values():
+                if len(members) < 2:
+                    continue
+                texts = [" ".join(split[i][0]) for i in members]
+                for x, i in enumerate(members):
+                    hits = process.extract(
+                        texts[x], texts, scorer=fuzz.ratio, score_cutoff=FUZZY_NAME, limit=None
+                    )
+                    for _, _, y in hits:
+                        j = members[y]
+                        if y <= x or uf.find(i) == uf.find(j) or not _compatible(split[i][1], split[j][1]):
+                            continue
+                        score = _fuzzy(split[i][0], split[j][0])
+                        if score is not None:
+                            join(i, j, lambda subj, other, sc=score: f"{subj}: fuzzy {sc:.0f} with {other}")
+
+        # 4. Acronyms: CREIA is China Rare Earth Industry Association when exactly one entity fits.
+        if label in ACRONYM_LABELS:
+            expansions: dict[str, set[int]] = {}
+            for i in range(len(nodes)):
+                if is_acronym(names[i]):
+                    continue
+                forms = initials(names[i])
+                if len(split[i][0]) > 1:
+                    forms.add("".join(w[0] for w in split[i][0]).upper())
+                for init in forms:
+                    expansions.setdefault(init, set()).add(i)
+            for i in range(len(nodes)):
+                if not is_acronym(names[i]):
+                    continue
+                fits = expansions.get(_DROP.sub("", names[i]).upper().replace("&", ""), set())
+                if len({uf.find(j) for j in fits}) != 1:
+                    continue  # unknown, or ambiguous: leave it alone
+                j = min(fits, key=lambda k: (-nodes[k].mentions, names[k]))
+                join(i, j, _acronym_evidence(names[i], names[j]))
+
+        groups: dict[int, list[int]] = {}
+        for i in range(len(nodes)):
+            groups.setdefault(uf.find(i), []).append(i)
+        edges_of: dict[int, list[tuple[int, int, Callable[[str, str], str]]]] = {}
+        for edge in edges:
+            edges_of.setdefault(uf.find(edge[0]), []).append(edge)
+        out = []
+        for root, idx in groups.items():
+            members = [nodes[i] for i in idx]
+            known = next((vocab_name[i] for i in idx if i in vocab_name), None)
+            canonical = known or _canonical(members)
+            evidence = []
+            for i, j, why in edges_of.get(root, []):
+                subj, other = (
+                    (names[j], names[i])
+                    if names[j] != canonical and names[i] == canonical
+                    else (
+                        names[i],
+                        names[j],
+                    )
+                )
+                evidence.append(why(subj, other))
+            if known is not None:
+                evidence += [
+                    f"{names[i]}: listed as a form of {known} in organizations.tsv"
+                    for i in idx
+                    if i in vocab_name and nodes[i].key != name_key(known)
+                ]
+            out.append(_entity(label, canonical, members, evidence, self._why_alias))
+        return out
+
+    def _why_alias(self, label: str, alias: str, canonical: str) -> str:
+        """Evidence for a name the extractor already resolved inside its document."""
+        if label in ORG_LIKE and self.orgs.by_key.get(name_key(alias)) == canonical:
+            return f"{alias}: listed as a form of {canonical} in organizations.tsv"
+        if label in ACRONYM_LABELS and is_acronym(alias):
+            acro = _DROP.sub("", alias).upper().replace("&", "")
+            if acro in initials(canonical):
+                return f"{alias}: acronym of {canonical}"
+        if label in ORG_LIKE:
+            a, b = self.suffixes.split(name_key(alias)), self.suffixes.split(name_key(canonical))
+            if a[0] == b[0] and a[1] != b[1]:
+                return f"{alias}: same name as {canonical} up to suffix"
+        return f"{alias}: resolved to {canonical} within its document by the extractor"
+
+
+def _suffix_evidence(bare: str, extra: str) -> Callable[[str, str], str]:
+    def why(subj: str, other: str) -> str:
+        if subj == bare:
+            return f"{subj}: same name as {other} without suffix '{extra}'"
+        return f"{subj}: same name as {other} with suffix '{extra}'"
+
+    return why
+
+
+def _acronym_evidence(acronym: str, full: str) -> Callable[[str, str], str]:
+    def why(subj: str, other: str) -> str:
+        return (
+            f"{acronym}: acronym of {full}" if subj == acronym else f"{full}: expansion of acronym {acronym}"
+        )
+
+    return why
+
+
+def _canonical(members: list[_Node]) -> str:
+    """The name to show: a full name over an acronym, then the most used, then the longest."""
+    names: Counter[str] = Counter()
+    for n in members:
+        names.update(n.names)
+    return min(names, key=lambda s: (is_acronym(s), -names[s], s.isupper(), -len(s), s))
+
+
+def _entity(
+    label: str,
+    canonical: str,
+    members: list[_Node],
+    evidence: list[str],
+    why_alias: Callable[[str, str, str], str],
+) -> CorpusEntity:
+    seen: dict[str, None] = {}
+    for n in members:
+        for s in sorted(n.names) + sorted(n.surfaces):
+            seen.setdefault(s, None)
+    aliases = [s for s in seen if s != canonical]
+    explained = {e.split(": ", 1)[0] for e in evidence}
+    keys = {n.key for n in members} | {name_key(canonical)}
+    for s in aliases:
+        if s in explained:
+            continue
+        if name_key(s) in keys:
+            evidence.append(f"{s}: same name up to case, punctuation, 'the' or possessive")
+        else:
+            evidence.append(why_alias(label, s, canonical))
+    docs: set[str] = set()
+    for n in members:
+        docs |= n.docs
+    firsts = [n.first for n in members if n.first]
+    lasts = [n.last for n in members if n.last]
+    return CorpusEntity(
+        canonical=canonical,
+        label=label,
+        aliases=aliases,
+        mentions=sum(n.mentions for n in members),
+        docs=len(docs),
+        first_published=min(firsts) if firsts else None,
+        last_published=max(lasts) if lasts else None,
+        evidence=evidence,
+    )
+
+
+def _best_name(node: _Node) -> str:
+    return min(node.names, key=lambda s: (-node.names[s], s.isupper(), -len(s), s))
+
+
+def _proper_subset(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    ca, cb = Counter(a), Counter(b)
+    return ca != cb and all(cb[w] >= n for w, n in ca.items())
+
+
+def _compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return a == b or _proper_subset(a, b) or _proper_subset(b, a)
+
+
+def _chain(suffixes: Iterable[tuple[str, ...]]) -> bool:
+    """Whether all these suffix sets nest, so a bare name cannot mean two different ones."""
+    items = list(suffixes)
+    return all(_compatible(a, b) for k, a in enumerate(items) for b in items[k + 1 :])
+
+
+def _minus(name: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """The suffix words ``a`` has beyond ``b``, as written at the end of ``name`` if they are there."""
+    rest = Counter(b)
+    extra: list[str] = []
+    for w in a:
+        if rest[w] > 0:
+            rest[w] -= 1
+        else:
+            extra.append(w)
+    words = name.split()
+    for k in range(1, len(words)):
+        tail = " ".join(words[-k:])
+        if name_key(tail).split() == extra:
+            return tail
+    return " ".join(extra)
+
+
+def _rigid(word: str) -> bool:
+    return len(word) < FUZZY_MIN_WORD or any(c.isdigit() for c in word)
+
+
+def _fuzzy(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
+    """Similarity of two equally long word sequences, or ``None`` if they are different names.
+
+    Every differing word must itself be close, long enough, and free of digits, so that
+    "Northern"/"Southern", "Group 1"/"Group 2" or "Li"/"Lu" never pass.
+    """
+    if a == b or len(a) != len(b):
+        return None
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        if _rigid(x) or _rigid(y):
+            return None
+        if fuzz.ratio(x, y) < FUZZY_WORD:
+            return None
+    score = fuzz.ratio(" ".join(a), " ".join(b))
+    return score if score >= FUZZY_NAME else None
+
+
+def sort_entities(
+    rows: list[CorpusEntity], *, sort: str = "mentions", min_docs: int = 1, limit: int | None = None
+) -> list[CorpusEntity]:
+    rows = [r for r in rows if r.docs >= min_docs]
+    if sort == "name":
+        rows.sort(key=lambda r: (r.canonical.casefold(), r.label))
+    elif sort == "docs":
+        rows.sort(key=lambda r: (-r.docs, -r.mentions, r.canonical.casefold()))
+    else:
+        rows.sort(key=lambda r: (-r.mentions, -r.docs, r.canonical.casefold()))
+    return rows[:limit] if limit is not None else rows
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def doc_summary_record(
+    doc: str, title: str | None, published: str | None, url: str | None, counts: dict[str, int]
+) -> dict[str, Any]:
+    return {
+        "doc": doc,
+        "title": title,
+        "published": published,
+        "url": url,
+        "counts": dict(sorted(counts.items())),
+    }
+
+
+def summaries_from_extractions(extractions: Iterable[Extraction]) -> Iterator[dict[str, Any]]:
+    for ext in extractions:
+        d = ext.document
+        yield doc_summary_record(d.doc, d.title, d.published, d.url, Counter(e.label for e in ext.entities))
+
+
+# -- elements ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ElementRow:
+    element: str
+    symbol: str | None
+    klass: str | None
+    atomic_number: int | None
+    mentions: int = 0
+    per_doc: Counter[str] = field(default_factory=Counter)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "element": self.element,
+            "symbol": self.symbol,
+            "class": self.klass,
+            "mentions": self.mentions,
+            "docs": len(self.per_doc),
+            "per_doc": dict(self.per_doc),
+        }
+
+
+class ElementIndex:
+    """Mentions of rare earth elements per element and per document, with their class."""
+
+    def __init__(self, vocab: Vocab | None = None) -> None:
+        vocab = vocab or Vocab.load()
+        self.known: dict[str, dict[str, str]] = {}
+        for row in vocab.rows("elements.tsv"):
+            for form in (row.get("name", ""), row.get("symbol", "")):
+                if form:
+                    self.known.setdefault(form.casefold(), row)
+        self.rows: dict[str, ElementRow] = {}
+        self.doc_order: list[str] = []
+        self._docs: set[str] = set()
+
+    def add(self, extraction: Extraction) -> None:
+        doc = extraction.document.doc
+        for ent in extraction.entities:
+            self.add_mention(doc, ent)
+
+    def add_mention(self, doc: str, ent: Entity) -> None:
+        if ent.label != "ELEMENT":
+            return
+        row = None
+        for form in (ent.canonical, ent.symbol, ent.text):
+            if form and (row := self.known.get(form.strip().casefold())) is not None:
+                break
+        if row is not None:
+            name = row.get("name", "").strip().lower()
+            num = row.get("atomic_number", "")
+            element = self.rows.get(name) or ElementRow(
+                name,
+                row.get("symbol") or None,
+                row.get("class") or None,
+                int(num) if num.isdigit() else None,
+            )
+        else:
+            name = display_name(ent.canonical or ent.text)
+            element = self.rows.get(name) or ElementRow(name, ent.symbol, None, None)
+        self.rows[name] = element
+        element.mentions += 1
+        if doc not in self._docs:
+            self._docs.add(doc)
+            self.doc_order.append(doc)
+        element.per_doc[doc] += 1
+
+    def totals(self) -> list[ElementRow]:
+        return sorted(self.rows.values(), key=lambda r: (-r.mentions, r.atomic_number or 999, r.element))
+
+    def per_doc_records(self) -> Iterator[dict[str, Any]]:
+        rows = sorted(self.rows.values(), key=lambda r: (r.atomic_number or 999, r.element))
+        for doc in self.doc_order:
+            for r in rows:
+                if r.per_doc[doc]:
+                    yield {
+                        "doc": doc,
+                        "element": r.element,
+                        "symbol": r.symbol,
+                        "class": r.klass,
+                        "mentions": r.per_doc[doc],
+                    }
+
+    def classes(self) -> dict[str, dict[str, int]]:
+        """Mentions and distinct elements per class ("light", "heavy", "" when unknown)."""
+        out: dict[str, dict[str, int]] = {}
+        for r in self.rows.values():
+            c = out.setdefault(r.klass or "", {"elements": 0, "mentions": 0})
+            c["elements"] += 1
+            c["mentions"] += r.mentions
+        return out
+
+
+# -- JSON lines in -------------------------------------------------------------------------
+
+
+def read_jsonl_extractions(
+    stream: Iterable[bytes], on_error: Callable[[int, str], None] | None = None
+) -> Iterator[Extraction]:
+    """Group entity records (``reetool extract --format jsonl``) back into extractions.
+
+    Records of one document arrive together; a record with another ``doc`` starts the
+    next extraction. Bad lines are reported to ``on_error(line_number, reason)`` and
+    skipped, so one damaged line does not lose the rest of a pipe. Documents have no text.
+    """
+    current: Extraction | None = None
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            if on_error:
+                on_error(lineno, f"not JSON ({exc.msg})")
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("doc"), str):
+            if on_error:
+                on_error(lineno, 'not a reetool record (no "doc")')
+            continue
+        doc = rec["doc"]
+        if current is None or current.document.doc != doc:
+            if current is not None:
+                yield current
+            published = rec.get("published")
+            current = Extraction(
+                Document(
+                    doc,
+                    "",
+                    title=_str_or_none(rec.get("title")),
+                    published=_str_or_none(published),
+                    url=_str_or_none(rec.get("url")),
+                )
+            )
+        label, text = rec.get("label"), rec.get("text")
+        if not isinstance(label, str) or not isinstance(text, str):
+            continue  # a document record (reetool clean): it names the document, no mention
+        try:
+            ent = Entity(
+                label,
+                text,
+                int(rec.get("start") or 0),
+                int(rec.get("end") or 0),
+                _str_or_none(rec.get("canonical")) or text,
+                _str_or_none(rec.get("value")),
+                bool(rec.get("inferred")),
+                _str_or_none(rec.get("symbol")),
+            )
+        except (TypeError, ValueError):
+            if on_error:
+                on_error(lineno, "bad start/end offsets")
+            continue
+        current.entities.append(ent)
+    if current is not None:
+        yield current
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
