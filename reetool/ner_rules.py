@@ -1,0 +1,554 @@
+"""spaCy components that fix what a stock English NER model gets wrong on industry news.
+
+A small statistical model trained on general news glues titles to names ("Academician
+Shen"), tags companies as people ("Baogang"), headings as organizations ("Highlights"),
+cuts long official names short ("Ningbo Institute of Materials Technology") and runs
+entities across line breaks. These components repair its guesses with general rules and
+the knowledge in ``vocab/`` (titles, organization head words, known organizations, words
+that are never entities); they never list names from particular articles.
+
+Order in the pipeline (see :func:`add_rule_components`)::
+
+    ner -> reetool_fix_ents -> reetool_orgs (entity ruler: known names overwrite)
+        -> reetool_patterns (longer names that contain a known one win)
+        -> reetool_elements -> reetool_element_override
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reetool.vocab import Vocab
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+FIX_FACTORY = "reetool_fix_ents"
+PATTERN_FACTORY = "reetool_patterns"
+ELEMENT_OVERRIDE = "reetool_element_override"
+ORG_RULER = "reetool_orgs"
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}
+)
+_DASHES = frozenset("-–—―‒")
+# "Lacaze", "O'Leary", "McDonald", "Jean-Luc": a capital, then letters with inner apostrophes or hyphens.
+_NAME_TOKEN = re.compile(r"^[A-Z][a-z]*(?:[’'-]?[A-Z][a-z]+)*$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&]*[A-Z0-9]$")
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_FUNCTION_WORDS = _wordset(
+    "a an the and or of for on in to at by with from as vs via into over under not no is are was were be"
+)
+MONTHS = _wordset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The vocab the rules need, loaded once per pipeline."""
+
+    titles: frozenset[tuple[str, ...]]
+    title_words: frozenset[str]
+    max_title: int
+    org_words: frozenset[str]
+    company_words: frozenset[str]
+    not_entities: frozenset[str]
+    not_suffixes: tuple[str, ...]
+    not_before: frozenset[str]
+
+    @classmethod
+    def from_vocab(cls, vocab: Vocab) -> Knowledge:
+        titles = {tuple(_key(t).split()) for t in vocab.lines("titles.txt")}
+        not_entities, suffixes, before = set(), [], set()
+        for line in vocab.lines("not_entities.txt"):
+            if line.startswith("..."):
+                suffixes.append(_key(line[3:]))
+            elif line.startswith(">"):
+                before.add(_key(line[1:]))
+            else:
+                not_entities.add(_key(line))
+        return cls(
+            titles=frozenset(titles),
+            title_words=frozenset(w for t in titles if len(t) == 1 for w in t),
+            max_title=max((len(t) for t in titles), default=1),
+            org_words=frozenset(_key(w) for w in vocab.lines("org_words.txt")),
+            company_words=frozenset(_key(w) for w in vocab.lines("company_words.txt")),
+            not_entities=frozenset(not_entities),
+            not_suffixes=tuple(suffixes),
+            not_before=frozenset(before),
+        )
+
+    def title_at(self, tokens: list[Token], i: int, end: int | None = None) -> int:
+        """Length of the longest title starting at token ``i`` (0 if none)."""
+        end = len(tokens) if end is None else end
+        for n in range(min(self.max_title, end - i), 0, -1):
+            if tuple(_key(t.text) for t in tokens[i : i + n]) in self.titles:
+                return n
+        return 0
+
+    def title_ending_at(self, tokens: list[Token], end: int, start: int) -> int:
+        """Length of the longest title ending just before token ``end`` (0 if none)."""
+        for n in range(min(self.max_title, end - start), 0, -1):
+            if tuple(_key(t.text) for t in tokens[end - n : end]) in self.titles:
+                return n
+        return 0
+
+    def is_org_word(self, token: Token) -> bool:
+        return _key(token.text) in self.org_words and (token.is_title or token.is_upper)
+
+    def is_nameish(self, token: Token) -> bool:
+        """A token that can be part of a person's name: capitalised, not a title/org word."""
+        k = _key(token.text)
+        return (
+            _NAME_TOKEN.match(token.text) is not None
+            and len(token.text) > 1
+            and not token.is_stop
+            and k not in self.title_words
+            and k not in self.org_words
+            and k not in self.company_words
+            and k not in MONTHS
+            and k not in self.not_entities
+        )
+
+    def is_junk(self, text: str) -> bool:
+        """A heading word, web furniture, or a phrase that is not a name."""
+        k = _key(re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I))
+        return k in self.not_entities or any(k == s or k.endswith(" " + s) for s in self.not_suffixes)
+
+
+# -- span helpers ------------------------------------------------------------------------
+
+
+def _is_break(token: Token) -> bool:
+    return token.is_space and "\n" in token.text
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop leading "the"/punctuation and trailing possessives/punctuation."""
+    while start < end and (
+        doc[start].is_space
+        or doc[start].lower_ in ("the", "a", "an")
+        or (doc[start].is_punct and doc[start].text != "(")
+    ):
+        start += 1
+    while end > start and (
+        doc[end - 1].is_space
+        or doc[end - 1].lower_ in ("'s", "’s", "'", "’")
+        or (doc[end - 1].is_punct and doc[end - 1].text not in (".", ")"))
+    ):
+        end -= 1
+    # an unbalanced "(" or ")" at an edge is furniture: "(opens in a new tab"
+    text = doc[start:end].text
+    if end > start and doc[end - 1].text == ")" and text.count("(") < text.count(")"):
+        end -= 1
+    if end > start and doc[end - 1].text == "." and end - start > 1 and len(doc[end - 2].text) > 3:
+        end -= 1  # sentence full stop glued to a name, but keep "Co." / "Inc."
+    return start, end
+
+
+def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a span at line breaks: an entity never runs across lines."""
+    out, s = [], start
+    for i in range(start, end):
+        if _is_break(doc[i]) or "\n" in doc[i].text:
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if end > s:
+        out.append((s, end))
+    return out
+
+
+def _cuts_into(span: Span, others: Iterable[Span]) -> bool:
+    """True if ``span`` overlaps one of ``others`` without containing it whole."""
+    return any(
+        o.start < span.end and span.start < o.end and not (span.start <= o.start and o.end <= span.end)
+        for o in others
+    )
+
+
+def _set_ents(doc: Doc, spans: Iterable[Span]) -> None:
+    """Replace ``doc.ents``; on overlap, spans given first win."""
+    taken: set[int] = set()
+    kept = []
+    for span in spans:
+        toks = set(range(span.start, span.end))
+        if not toks or toks & taken:
+            continue
+        taken |= toks
+        kept.append(span)
+    doc.ents = sorted(kept, key=lambda s: s.start)
+    for span in kept:  # token-level ids outlive their span: a new span must not inherit one
+        ident = span.id_
+        for tok in span:
+            tok.ent_id_ = ident
+
+
+# -- component 1: clean the statistical guesses --------------------------------------------
+
+
+class FixEnts:
+    """Trim, split, relabel or drop each entity the statistical model proposed."""
+
+    def __init__(self, know: Knowledge) -> None:
+        self.know = know
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span
+
+        out: list[Span] = []
+        for ent in doc.ents:
+            for s, e in _pieces(doc, ent.start, ent.end):
+                span = self._fix(doc, s, e, ent.label_)
+                if span is not None:
+                    out.append(Span(doc, span[0], span[1], label=span[2]))
+        _set_ents(doc, out)
+        return doc
+
+    def _names_a_thing(self, doc: Doc, e: int) -> bool:
+        """True if the name modifies a project, plant or event noun: "the Longonjo rare
+        earth project", "the Kalgoorlie processing facility" name places, not bodies."""
+        for tok in doc[e : e + 4]:
+            if not (tok.is_lower and tok.is_alpha):
+                return False
+            if _key(tok.text) in self.know.not_before:
+                return True
+        return False
+
+    def _in_heading(self, doc: Doc, i: int) -> bool:
+        """True if token ``i`` sits on a Title Case line: a heading, caption or tagline.
+
+        The model reads capitalised heading words as names ("Institutional Expansion",
+        "Accuracy"); a name there without an organization word is too weak to keep.
+        """
+        text = doc.text
+        a = text.rfind("\n", 0, doc[i].idx) + 1
+        b = text.find("\n", doc[i].idx)
+        line = text[a : b if b >= 0 else len(text)]
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", line) if w.lower() not in _FUNCTION_WORDS]
+        return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
+
+    def _fix(self, doc: Doc, s: int, e: int, label: str) -> tuple[int, int, str] | None:
+        know = self.know
+        s, e = _trim(doc, s, e)
+        if s >= e:
+            return None
+        toks = list(doc)
+        if label in ("PERSON", "ORG"):
+            # "Liu Leiyun—Party Secretary", "Li Bo, Chairman": the name ends at the apposition.
+            for i in range(s + 1, e):
+                if (doc[i].text in _DASHES or doc[i].text == ",") and (
+                    know.title_at(toks, i + 1, e) or label == "PERSON"
+                ):
+                    e = i
+                    break
+            # "CAS Academician Shen", "Chairman Li Bo": titles (and a body's acronym) before a name.
+            while s < e:
+                n = know.title_at(toks, s, e)
+                if n and s + n < e:
+                    s += n
+                    label = "PERSON"
+                    continue
+                if (
+                    _ACRONYM.match(doc[s].text)
+                    and s + 1 < e
+                    and know.title_at(toks, s + 1, e)
+                    and s + 1 + know.title_at(toks, s + 1, e) < e
+                ):
+                    s += 1
+                    continue
+                break
+            if label == "PERSON":
+                while e > s + 1 and know.title_ending_at(toks, e, s + 1):
+                    e -= know.title_ending_at(toks, e, s + 1)
+                s, e = _trim(doc, s, e)
+                if s >= e:
+                    return None
+                last = _key(doc[e - 1].text)
+                if last in know.org_words or last in know.company_words:
+                    label = "ORG"
+        text = doc[s:e].text
+        if label in NAME_LABELS:
+            if know.is_junk(text) or not any(t.is_title or t.is_upper for t in doc[s:e]):
+                return None
+            if any(t.text in (":", "+", "|", "=", "@") for t in doc[s:e]) or any(
+                c.isdigit() for c in text[:1]
+            ):
+                return None
+            if label == "PERSON" and any(t.is_stop for t in doc[s:e]):
+                return None  # "Insight Across": names do not hold capitalised function words
+            has_org_word = any(know.is_org_word(t) for t in doc[s:e])
+            if (
+                label in ("PERSON", "ORG")
+                and not has_org_word
+                and not _ACRONYM.match(text)
+                and self._in_heading(doc, s)
+            ):
+                return None
+            if label in ("PERSON", "ORG") and not has_org_word and self._names_a_thing(doc, e):
+                return None
+        return s, e, label
+
+
+# -- component 2: patterns that find or extend names ---------------------------------------
+
+
+class Patterns:
+    """General name patterns: title + name, name + title, and capitalised organization names.
+
+    Spans found here replace overlapping statistical guesses: they are built from
+    evidence in the text (a title, an organization head word) the model ignores.
+    """
+
+    def __init__(self, know: Knowledge) -> None:
+        self.know = know
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span
+
+        found: list[Span] = []
+        toks = list(doc)
+        found += [Span(doc, s, e, label="ORG") for s, e in self._orgs(doc, toks)]
+        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(doc, toks)]
+        known = [e for e in doc.ents if e.ent_id_]
+        found = [
+            f
+            for f in found
+            if not self.know.is_junk(f.text)
+            and not _cuts_into(f, known)
+            and not any((k.start, k.end) == (f.start, f.end) for k in known)
+        ]
+        ents = [self._extend_person(doc, toks, ent) for ent in doc.ents]
+        _set_ents(doc, [*found, *ents])
+        return doc
+
+    # people ----------------------------------------------------------------------------
+
+    def _name_run(self, toks: list[Token], i: int, limit: int = 3) -> int:
+        """Length of a run of name-like tokens starting at ``i`` on one line."""
+        n = 0
+        while i + n < len(toks) and n < limit and self.know.is_nameish(toks[i + n]):
+            if n and toks[i + n - 1].whitespace_ == "":
+                return 0  # "Bo-Chairman" glued: not a clean name run
+            n += 1
+        if i + n < len(toks) and self.know.is_nameish(toks[i + n]):
+            return 0  # more capitalised words follow: a heading or a long name, not a person
+        return n
+
+    def _people(self, doc: Doc, toks: list[Token]) -> list[tuple[int, int]]:
+        know, out = self.know, []
+        i = 0
+        while i < len(toks):
+            n = know.title_at(toks, i)
+            if n and (toks[i].is_title or toks[i].is_upper or n > 1):
+                # "Chairman Li Bo", "Board Secretary Yang Jie"
+                j = i + n
+                run = self._name_run(toks, j)
+                if run and not self._is_org_continuation(toks, j + run):
+                    out.append((j, j + run))
+                    i = j + run
+                    continue
+                # "Li Bo, Chairman", "Cao Yiding, a senior official with ..."
+            if toks[i].text == ",":
+                k = i + 1
+                if k < len(toks) and toks[k].lower_ in ("a", "an", "the"):
+                    k += 1
+                while (
+                    k < len(toks)
+                    and toks[k].is_lower
+                    and toks[k].is_alpha
+                    and not know.title_at(toks, k)
+                    and k - i < 4
+                ):
+                    k += 1
+                t = know.title_at(toks, k)
+                if t and self._name_run(toks, k + t) == 0:
+                    s = i
+                    while s > 0 and know.is_nameish(toks[s - 1]) and i - s < 4:
+                        s -= 1
+                    before_ok = (
+                        s == 0 or not (toks[s - 1].is_title or toks[s - 1].is_upper) or toks[s - 1].is_stop
+                    )
+                    if (
+                        2 <= i - s <= 3
+                        and before_ok
+                        and not any(t2.ent_type_ in ("GPE", "DATE") for t2 in toks[s:i])
+                    ):
+                        out.append((s, i))
+            i += 1
+        return out
+
+    def _is_org_continuation(self, toks: list[Token], j: int) -> bool:
+        return j < len(toks) and self.know.is_org_word(toks[j])
+
+    def _extend_person(self, doc: Doc, toks: list[Token], ent: Span) -> Span:
+        """ "Shen" + "Baogen": a person followed directly by one more name token on the line."""
+        from spacy.tokens import Span
+
+        if ent.label_ != "PERSON" or len(ent) != 1:
+            return ent
+        j = ent.end
+        if (
+            j < len(toks)
+            and ent[-1].whitespace_
+            and self.know.is_nameish(toks[j])
+            and (j + 1 >= len(toks) or not self.know.is_nameish(toks[j + 1]))
+        ):
+            return Span(doc, ent.start, j + 1, label="PERSON")
+        return ent
+
+    # organizations ---------------------------------------------------------------------
+
+    def _cap(self, t: Token) -> bool:
+        return (
+            (t.is_title or (t.is_upper and len(t.text) > 1))
+            and not t.is_space
+            and (t.is_alpha or t.text.endswith("."))
+        )
+
+    def _orgs(self, doc: Doc, toks: list[Token]) -> list[tuple[int, int]]:
+        """Capitalised runs headed by an organization word, with their "of X and Y" tail."""
+        know, out, i = self.know, [], 0
+        while i < len(toks):
+            t = toks[i]
+            if not know.is_org_word(t):
+                i += 1
+                continue
+            s = i
+            while s > 0 and self._left_ok(toks[s - 1]):
+                s -= 1
+            e = i + 1
+            while e < len(toks) and (know.is_org_word(toks[e]) or self._hyphen_word(toks, e)):
+                e += 1 if know.is_org_word(toks[e]) else 2
+            e = self._of_tail(toks, e)
+            has_name = e - s > 1 and any(not know.is_org_word(x) for x in toks[s:e])
+            if has_name and not (e - s == 2 and toks[s].is_stop):
+                out.append((s, e))
+            i = max(e, i + 1)
+        return out
+
+    def _left_ok(self, t: Token) -> bool:
+        k = _key(t.text)
+        return (
+            self._cap(t)
+            and not t.is_stop
+            and k not in MONTHS
+            and k not in self.know.title_words
+            and k not in self.know.not_entities
+            and t.whitespace_ != ""
+        ) or (t.text == "&" and t.whitespace_ != "")
+
+    def _hyphen_word(self, toks: list[Token], e: int) -> bool:
+        return e + 1 < len(toks) and toks[e].text == "-" and self._cap(toks[e + 1])
+
+    def _of_tail(self, toks: list[Token], e: int) -> int:
+        """Extend over "of/for/on X [and Y]" where X and Y are capitalised words."""
+        know = self.know
+        in_of = False
+        while e + 1 < len(toks):
+            w = toks[e].lower_
+            if w in ("of", "for", "on") or (w in ("and", "&") and in_of):
+                j = e + 1
+                if j < len(toks) and toks[j].lower_ == "the" and w != "and":
+                    j += 1
+                k = j
+                while (
+                    k < len(toks)
+                    and (self._cap(toks[k]) or self._hyphen_word(toks, k))
+                    and _key(toks[k].text) not in MONTHS
+                ):
+                    k += 2 if toks[k].text == "-" else 1
+                if k == j:
+                    break
+                if any(know.is_org_word(x) for x in toks[j:k]) and w != "and" and toks[e + 1].lower_ == "the":
+                    break  # "Academy of the Chinese Academy of Sciences": a body of another body
+                if w in ("and", "&") and (
+                    (toks[j].ent_type_ in ("GPE", "ORG") and toks[j].ent_iob_ == "B")
+                    or any(know.is_org_word(x) for x in toks[j:k])
+                ):
+                    break  # "... of Sciences and China Rare Earth Group": a second organization
+                e, in_of = k, True
+                continue
+            break
+        return e
+
+
+class ElementOverride:
+    """Element mentions ("NdPr", "Dy/Tb", "terbium") win over any overlapping entity."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = doc.spans.get("elements", [])
+        if spans:
+            taken = {i for sp in spans for i in range(sp.start, sp.end)}
+            doc.ents = [e for e in doc.ents if not taken & set(range(e.start, e.end))]
+        return doc
+
+
+# -- wiring ------------------------------------------------------------------------------------
+
+
+def org_patterns(vocab: Vocab) -> list[dict]:
+    """Entity ruler patterns for the known organizations, each with its canonical id."""
+    patterns = []
+    for row in vocab.rows("organizations.tsv"):
+        name = row.get("name", "").strip()
+        if not name:
+            continue
+        forms = [name, *(a.strip() for a in row.get("aliases", "").split("|") if a.strip())]
+        for form in dict.fromkeys(forms):
+            patterns.append({"label": "ORG", "pattern": form, "id": name})
+    return patterns
+
+
+def register_factories() -> None:
+    """Register the rule factories with spaCy (idempotent; spaCy is imported only here)."""
+    from spacy.language import Language
+
+    def know(vocab_dirs: list[str]) -> Knowledge:
+        return Knowledge.from_vocab(Vocab.load(vocab_dirs))
+
+    if not Language.has_factory(FIX_FACTORY):
+        Language.factory(
+            FIX_FACTORY,
+            default_config={"vocab_dirs": []},
+            func=lambda nlp, name, vocab_dirs: FixEnts(know(vocab_dirs)),
+        )
+    if not Language.has_factory(PATTERN_FACTORY):
+        Language.factory(
+            PATTERN_FACTORY,
+            default_config={"vocab_dirs": []},
+            func=lambda nlp, name, vocab_dirs: Patterns(know(vocab_dirs)),
+        )
+    if not Language.has_factory(ELEMENT_OVERRIDE):
+        Language.factory(ELEMENT_OVERRIDE, func=lambda nlp, name: ElementOverride())
+
+
+def add_rule_components(nlp: Language, vocab: Vocab) -> None:
+    """Add every rule component after the statistical ``ner``, in the documented order."""
+    from reetool import elements
+
+    register_factories()
+    dirs = [str(d) for d in vocab.dirs]
+    cfg = {"vocab_dirs": dirs}
+    nlp.add_pipe(FIX_FACTORY, config=cfg)
+    ruler = nlp.add_pipe(
+        "entity_ruler", name=ORG_RULER, config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}
+    )
+    ruler.add_patterns(org_patterns(vocab))
+    nlp.add_pipe(PATTERN_FACTORY, config=cfg)
+    elements.add_to_pipeline(nlp, dirs)
+    nlp.add_pipe(ELEMENT_OVERRIDE)
