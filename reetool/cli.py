@@ -10,7 +10,7 @@ import os
 import sys
 import typing
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -66,7 +66,6 @@ def clean(
     ] = None,
 ) -> None:
     """Fix mojibake, strip HTML and site furniture; print the cleaned documents."""
-    import orjson
 
     from reetool.cleaner import clean_all, load_rules
     from reetool.document import Failure
@@ -83,29 +82,29 @@ def clean(
         _error(f"vocab: {exc}")
         raise typer.Exit(2) from None
     failed = False
-    count = 0
-    with _progress("cleaning") as (advance, out):
+    with _progress("cleaning") as (advance, out), _json_array(fmt, out) as array:
         for item in clean_all(read_paths(paths), rules):
             advance()
             if isinstance(item, Failure):
                 _error(str(item))
                 failed = True
-                continue
-            if fmt == "jsonl":
+            elif fmt == "jsonl":
                 write_jsonl([document_record(item)], out)
             elif fmt == "json":
-                sep = b",\n" if count else b"[\n"
-                out.write(sep + orjson.dumps(document_record(item), option=orjson.OPT_INDENT_2))
+                array.add(document_record(item))
             else:
                 head = f"==> {item.doc}" + (f": {item.title}" if item.title else "")
                 out.write(f"{head}\n{item.text}\n\n".encode())
-            out.flush()
-            count += 1
-        if fmt == "json":
-            out.write(b"\n]\n" if count else b"[]\n")
-            out.flush()
+                out.flush()
     if failed:
         raise typer.Exit(1)
+
+
+def _json_array(fmt: str, out: typing.BinaryIO | None = None) -> typing.ContextManager[typing.Any]:
+    """A streamed JSON array for ``--format json``; nothing for the other formats."""
+    from reetool.output import JsonArray
+
+    return JsonArray(out) if fmt == "json" else nullcontext()
 
 
 class _ConsoleOut:
@@ -176,13 +175,13 @@ def extract(
 ) -> None:
     """Find people, organizations, dates and rare earth elements in each document."""
     from reetool.document import Failure
-    from reetool.output import default_format, entity_record, extraction_record, write_json, write_jsonl
+    from reetool.output import default_format, entity_record, extraction_record, write_jsonl
     from reetool.pipeline import run_extract
 
     fmt = fmt or default_format("table")
     wanted = {t.upper() for t in types} if types else None
     failed = False
-    with _extract_session(db, no_store) as store:
+    with _extract_session(db, no_store) as store, _json_array(fmt) as array:
         items = run_extract(
             paths,
             model=model,
@@ -201,7 +200,7 @@ def extract(
             doc = item.document
             ents = [e for e in item.entities if not wanted or e.label in wanted]
             if fmt == "json":
-                write_json(extraction_record(doc, ents))
+                array.add(extraction_record(doc, ents))
             elif fmt == "table":
                 from reetool.report import console, extraction_table
 
@@ -274,9 +273,8 @@ def _piped_records(ctx: typer.Context) -> Iterator[bytes] | None:
     import stat
     from itertools import chain
 
-    from click.core import ParameterSource
-
-    if ctx.get_parameter_source("db") == ParameterSource.COMMANDLINE:
+    source = ctx.get_parameter_source("db")
+    if source is not None and source.name == "COMMANDLINE":
         return None
     stream = sys.stdin
     if stream is None or stream.closed:
@@ -556,10 +554,24 @@ def elements(
         raise typer.Exit(1)
 
 
-def _reader_gone() -> bool:
-    """Whether stdout is a pipe whose reading end has closed (Linux reports POLLERR)."""
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        st = os.fstat(sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _reader_gone(started_on: tuple[int, int] | None) -> bool:
+    """Whether stdout was a pipe whose reading end has closed.
+
+    Linux reports that as POLLERR; rich handles a broken pipe itself by pointing
+    stdout at /dev/null, which shows as stdout no longer being the file it started as.
+    """
     import select
 
+    if started_on is not None and _stdout_identity() != started_on:
+        return True
     try:
         poller = select.poll()
         poller.register(sys.stdout.fileno(), select.POLLOUT)
@@ -571,17 +583,18 @@ def _reader_gone() -> bool:
 def main() -> None:
     """Entry point: run the app, and stay quiet when the reader of our output goes away.
 
-    ``reetool ... | head`` is a normal way to use a filter: click reports the broken
-    pipe as exit status 1, which would fail a ``set -o pipefail`` script, so a run
-    whose reader left counts as a success.
+    ``reetool ... | head`` is a normal way to use a filter: click (and rich) report the
+    broken pipe as exit status 1, which would fail a ``set -o pipefail`` script, so a
+    run whose reader left counts as a success.
     """
+    started_on = _stdout_identity()
     try:
         app()
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(0)
     except SystemExit as exc:
-        if exc.code == 1 and _reader_gone():
+        if exc.code == 1 and _reader_gone(started_on):
             _silence_stdout()
             sys.exit(0)
         raise

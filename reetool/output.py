@@ -61,6 +61,29 @@ def write_json(obj: Any, out: BinaryIO | None = None) -> None:
     out.flush()
 
 
+class JsonArray:
+    """``--format json`` for a stream of records: one valid JSON array, written as the
+    records come, so a corpus never has to fit in memory to be printed."""
+
+    def __init__(self, out: BinaryIO | None = None) -> None:
+        self.out = out or sys.stdout.buffer
+        self.count = 0
+
+    def __enter__(self) -> JsonArray:
+        return self
+
+    def add(self, record: dict[str, Any]) -> None:
+        lead = b",\n" if self.count else b"[\n"
+        self.out.write(lead + orjson.dumps(record, option=orjson.OPT_INDENT_2))
+        self.out.flush()
+        self.count += 1
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.out.write(b"\n]\n" if self.count else b"[]\n")
+            self.out.flush()
+
+
 #: Characters that make a spreadsheet read a cell as a formula (also tab and CR, which
 #: some spreadsheets strip before looking).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

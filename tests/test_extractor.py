@@ -140,7 +140,9 @@ def test_cli_json_groups_entities_by_label() -> None:
         app, ["extract", str(SEEDS / "003_221cbb48ccfd2a52.txt"), "--no-store", "-f", "json"]
     )
     assert result.exit_code == 0, result.output
-    obj = json.loads(result.stdout)
+    docs = json.loads(result.stdout)
+    assert isinstance(docs, list) and len(docs) == 1
+    obj = docs[0]
     orgs = {item["canonical"] for item in obj["entities"]["ORG"]}
     assert {"Baogang Group", "China Rare Earth Industry Association"} <= orgs
     assert all(m["text"] for item in obj["entities"]["ORG"] for m in item["mentions"])
