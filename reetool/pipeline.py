@@ -17,16 +17,16 @@ after an upgrade or a vocab edit, documents are extracted again rather than serv
 
 from __future__ import annotations
 
-import inspect
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from reetool.cleaner import clean_all
+from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
+from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -37,18 +37,21 @@ DEFAULT_BATCH_SIZE = 64
 Vocabs = Sequence[str] | str | None
 
 
+def _vocab_dirs(vocab: Vocabs) -> list[str]:
+    return [vocab] if isinstance(vocab, str) else list(vocab or ())
+
+
 class ExtractorLoadError(RuntimeError):
-    """The spaCy pipeline or vocabulary could not be loaded: nothing can be extracted."""
+    """The spaCy pipeline, the vocab or the cleaning rules could not be loaded: nothing
+    can be extracted."""
 
 
 def build_extractor(model: str | None = None, vocab: Vocabs = None) -> Any:
     """The extractor the rest of reetool uses; imported late so spaCy loads only when needed."""
-    from reetool import extractor as ex
+    from reetool.extractor import load_extractor
 
     try:
-        if hasattr(ex, "load_extractor"):
-            return ex.load_extractor(model=model, vocab=vocab)
-        return ex.Extractor(ex.load_pipeline(model))
+        return load_extractor(model=model, vocab=vocab)
     except (OSError, ImportError, ValueError) as exc:
         raise ExtractorLoadError(f"cannot load the extractor ({model or 'default model'}): {exc}") from exc
 
@@ -70,13 +73,10 @@ def fingerprint(model: str | None = None, vocab: Vocabs = None) -> str:
     import os
     from pathlib import Path
 
-    from reetool.vocab import Vocab
-
-    extra = [vocab] if isinstance(vocab, str) else list(vocab or ())
     h = hashlib.sha256((model or os.environ.get("REETOOL_MODEL") or "").encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.glob("*.py"))
-    for folder in Vocab.load(extra).dirs:
+    for folder in Vocab.load(_vocab_dirs(vocab)).dirs:
         if folder.is_dir():
             files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
     for path in files:
@@ -146,14 +146,6 @@ class _Chunk:
     reused: list[tuple[Extraction, str]] = field(default_factory=list)  # (extraction, model) to save
 
 
-def _reader_kwargs(max_bytes: int | None) -> dict[str, Any]:
-    if max_bytes is None:
-        return {}
-    if "max_bytes" not in inspect.signature(read_paths).parameters:
-        raise TypeError("this reader does not support max_bytes")
-    return {"max_bytes": max_bytes}
-
-
 def _chunks(
     paths: Iterable[str],
     store: Store | None,
@@ -161,10 +153,11 @@ def _chunks(
     batch_size: int,
     max_bytes: int | None,
     build: str | None,
+    rules: CleanRules,
 ) -> Iterator[_Chunk]:
     chunk = _Chunk()
     use_store = store is not None and not force
-    for item in read_paths(paths, **_reader_kwargs(max_bytes)):
+    for item in read_paths(paths, max_bytes=max_bytes):
         if isinstance(item, Failure):
             chunk.slots.append(item)
         else:
@@ -172,7 +165,7 @@ def _chunks(
             if hit is not None:
                 chunk.slots.append(hit)  # stored: skip cleaning and spaCy
             else:
-                for cleaned in clean_all((item,)):
+                for cleaned in clean_all((item,), rules):
                     if isinstance(cleaned, Failure):
                         chunk.slots.append(cleaned)
                         continue
@@ -212,10 +205,14 @@ def run_extract(
         raise ValueError("workers must be at least 1")
     engine = _Engine(model, vocab, batch_size)
     build = fingerprint(model, vocab) if store is not None else None
+    try:
+        rules = load_rules(Vocab.load(_vocab_dirs(vocab)))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ExtractorLoadError(f"vocab: {exc}") from exc
     pool: Pool | None = None
     pending: deque[tuple[_Chunk, AsyncResult[Any] | None]] = deque()
     try:
-        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build):
+        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules):
             result = None
             if chunk.todo and workers > 1:
                 if pool is None:
