@@ -92,18 +92,19 @@ class Knowledge:
             not_before=frozenset(before),
         )
 
-    def title_at(self, tokens: list[Token], i: int, end: int | None = None) -> int:
-        """Length of the longest title starting at token ``i`` (0 if none)."""
-        end = len(tokens) if end is None else end
+    def title_at(self, keys: list[str], i: int, end: int | None = None) -> int:
+        """Length of the longest title starting at token ``i`` (0 if none); ``keys`` are
+        the doc's token keys (:func:`token_keys`), computed once per doc."""
+        end = len(keys) if end is None else end
         for n in range(min(self.max_title, end - i), 0, -1):
-            if tuple(_key(t.text) for t in tokens[i : i + n]) in self.titles:
+            if tuple(keys[i : i + n]) in self.titles:
                 return n
         return 0
 
-    def title_ending_at(self, tokens: list[Token], end: int, start: int) -> int:
+    def title_ending_at(self, keys: list[str], end: int, start: int) -> int:
         """Length of the longest title ending just before token ``end`` (0 if none)."""
         for n in range(min(self.max_title, end - start), 0, -1):
-            if tuple(_key(t.text) for t in tokens[end - n : end]) in self.titles:
+            if tuple(keys[end - n : end]) in self.titles:
                 return n
         return 0
 
@@ -131,6 +132,11 @@ class Knowledge:
 
 
 # -- span helpers ------------------------------------------------------------------------
+
+
+def token_keys(doc: Doc) -> list[str]:
+    """Each token's comparison key, once per doc: the rules look titles up at every token."""
+    return [_key(t.text) for t in doc]
 
 
 def _is_break(token: Token) -> bool:
@@ -211,9 +217,10 @@ class FixEnts:
         from spacy.tokens import Span
 
         out: list[Span] = []
+        keys = token_keys(doc)
         for ent in doc.ents:
             for s, e in _pieces(doc, ent.start, ent.end):
-                span = self._fix(doc, s, e, ent.label_)
+                span = self._fix(doc, keys, s, e, ent.label_)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
         _set_ents(doc, out)
@@ -242,23 +249,22 @@ class FixEnts:
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", line) if w.lower() not in _FUNCTION_WORDS]
         return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
-    def _fix(self, doc: Doc, s: int, e: int, label: str) -> tuple[int, int, str] | None:
+    def _fix(self, doc: Doc, keys: list[str], s: int, e: int, label: str) -> tuple[int, int, str] | None:
         know = self.know
         s, e = _trim(doc, s, e)
         if s >= e:
             return None
-        toks = list(doc)
         if label in ("PERSON", "ORG"):
             # "Liu Leiyun—Party Secretary", "Li Bo, Chairman": the name ends at the apposition.
             for i in range(s + 1, e):
                 if (doc[i].text in _DASHES or doc[i].text == ",") and (
-                    know.title_at(toks, i + 1, e) or label == "PERSON"
+                    know.title_at(keys, i + 1, e) or label == "PERSON"
                 ):
                     e = i
                     break
             # "CAS Academician Shen", "Chairman Li Bo": titles (and a body's acronym) before a name.
             while s < e:
-                n = know.title_at(toks, s, e)
+                n = know.title_at(keys, s, e)
                 if n and s + n < e:
                     s += n
                     label = "PERSON"
@@ -266,15 +272,15 @@ class FixEnts:
                 if (
                     _ACRONYM.match(doc[s].text)
                     and s + 1 < e
-                    and know.title_at(toks, s + 1, e)
-                    and s + 1 + know.title_at(toks, s + 1, e) < e
+                    and know.title_at(keys, s + 1, e)
+                    and s + 1 + know.title_at(keys, s + 1, e) < e
                 ):
                     s += 1
                     continue
                 break
             if label == "PERSON":
-                while e > s + 1 and know.title_ending_at(toks, e, s + 1):
-                    e -= know.title_ending_at(toks, e, s + 1)
+                while e > s + 1 and know.title_ending_at(keys, e, s + 1):
+                    e -= know.title_ending_at(keys, e, s + 1)
                 s, e = _trim(doc, s, e)
                 if s >= e:
                     return None
@@ -323,7 +329,7 @@ class Patterns:
         found: list[Span] = []
         toks = list(doc)
         found += [Span(doc, s, e, label="ORG") for s, e in self._orgs(doc, toks)]
-        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(doc, toks)]
+        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(toks, token_keys(doc))]
         known = [e for e in doc.ents if e.ent_id_]
         found = [
             f
@@ -349,11 +355,11 @@ class Patterns:
             return 0  # more capitalised words follow: a heading or a long name, not a person
         return n
 
-    def _people(self, doc: Doc, toks: list[Token]) -> list[tuple[int, int]]:
+    def _people(self, toks: list[Token], keys: list[str]) -> list[tuple[int, int]]:
         know, out = self.know, []
         i = 0
         while i < len(toks):
-            n = know.title_at(toks, i)
+            n = know.title_at(keys, i)
             if n and (toks[i].is_title or toks[i].is_upper or n > 1):
                 # "Chairman Li Bo", "Board Secretary Yang Jie"
                 j = i + n
@@ -371,11 +377,11 @@ class Patterns:
                     k < len(toks)
                     and toks[k].is_lower
                     and toks[k].is_alpha
-                    and not know.title_at(toks, k)
+                    and not know.title_at(keys, k)
                     and k - i < 4
                 ):
                     k += 1
-                t = know.title_at(toks, k)
+                t = know.title_at(keys, k)
                 if t and self._name_run(toks, k + t) == 0:
                     s = i
                     while s > 0 and know.is_nameish(toks[s - 1]) and i - s < 4:
