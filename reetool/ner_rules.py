@@ -204,6 +204,31 @@ def _set_ents(doc: Doc, spans: Iterable[Span]) -> None:
             tok.ent_id_ = ident
 
 
+class _HeadingLines:
+    """Which lines of one doc are Title Case: headings, captions, taglines.
+
+    The model reads capitalised heading words as names ("Institutional Expansion",
+    "Accuracy"); a name there without an organization word is too weak to keep. Each
+    line is judged once, however many entities sit on it.
+    """
+
+    _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.judged: dict[int, bool] = {}
+
+    def at(self, idx: int) -> bool:
+        """True if character ``idx`` sits on a Title Case line."""
+        start = self.text.rfind("\n", 0, idx) + 1
+        if start not in self.judged:
+            end = self.text.find("\n", idx)
+            line = self.text[start : end if end >= 0 else len(self.text)]
+            words = [w for w in self._WORD.findall(line) if w.lower() not in _FUNCTION_WORDS]
+            self.judged[start] = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
+        return self.judged[start]
+
+
 # -- component 1: clean the statistical guesses --------------------------------------------
 
 
@@ -218,9 +243,10 @@ class FixEnts:
 
         out: list[Span] = []
         keys = token_keys(doc)
+        headings = _HeadingLines(doc.text)
         for ent in doc.ents:
             for s, e in _pieces(doc, ent.start, ent.end):
-                span = self._fix(doc, keys, s, e, ent.label_)
+                span = self._fix(doc, keys, headings, s, e, ent.label_)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
         _set_ents(doc, out)
@@ -236,20 +262,9 @@ class FixEnts:
                 return True
         return False
 
-    def _in_heading(self, doc: Doc, i: int) -> bool:
-        """True if token ``i`` sits on a Title Case line: a heading, caption or tagline.
-
-        The model reads capitalised heading words as names ("Institutional Expansion",
-        "Accuracy"); a name there without an organization word is too weak to keep.
-        """
-        text = doc.text
-        a = text.rfind("\n", 0, doc[i].idx) + 1
-        b = text.find("\n", doc[i].idx)
-        line = text[a : b if b >= 0 else len(text)]
-        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", line) if w.lower() not in _FUNCTION_WORDS]
-        return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
-
-    def _fix(self, doc: Doc, keys: list[str], s: int, e: int, label: str) -> tuple[int, int, str] | None:
+    def _fix(
+        self, doc: Doc, keys: list[str], headings: _HeadingLines, s: int, e: int, label: str
+    ) -> tuple[int, int, str] | None:
         know = self.know
         s, e = _trim(doc, s, e)
         if s >= e:
@@ -302,7 +317,7 @@ class FixEnts:
                 label in ("PERSON", "ORG")
                 and not has_org_word
                 and not _ACRONYM.match(text)
-                and self._in_heading(doc, s)
+                and headings.at(doc[s].idx)
             ):
                 return None
             if label in ("PERSON", "ORG") and not has_org_word and self._names_a_thing(doc, e):
