@@ -128,9 +128,15 @@ class Canonicalizer:
             if len(words) == 1 and words[0] in self.heads:
                 generic.append(i)
         full = [i for i in idx if i not in generic]
-        for a_pos, a in enumerate(full):
+        # Equal names are one organization: compare each distinct name once, so a long
+        # article repeating a name hundreds of times costs no more than naming it twice.
+        first_of: dict[str, int] = {}
+        for i in full:
+            union(i, first_of.setdefault(mentions[i].canonical, i))
+        distinct = list(first_of.values())
+        for a_pos, a in enumerate(distinct):
             ma = mentions[a]
-            for b in full[a_pos + 1 :]:
+            for b in distinct[a_pos + 1 :]:
                 if self._same_org(ma, mentions[b], acronyms, mentions):
                     union(a, b)
         for g in generic:
@@ -153,6 +159,9 @@ class Canonicalizer:
                 for i in members:
                     out[i] = replace(out[i], canonical="")  # "the Association" with no antecedent
                 continue
+            # The fullest form this document writes: an article that only says "REEx"
+            # keeps "REEx"; `reetool entities` joins it to "Rare Earth Exchanges" across
+            # the corpus with the evidence from organizations.tsv.
             best = max(names, key=lambda n: (not _IS_ACRONYM.match(n), len(_words(n)), len(n)))
             for i in members:
                 out[i] = replace(out[i], canonical=best)
