@@ -13,8 +13,9 @@ suffixes like "Group" or "Co., Ltd.".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -44,11 +45,13 @@ def clean_name(text: str) -> str:
     return s.strip(" ,;:\"'()[]")
 
 
-def _words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
+@lru_cache(maxsize=1 << 14)
+def _words(text: str) -> tuple[str, ...]:
+    """Case-folded words of a name; cached because every pair of names compared asks again."""
+    return tuple(w.casefold() for w in _WORD.findall(text))
 
 
-def _initials(words: list[str], stop: frozenset[str]) -> str:
+def _initials(words: Sequence[str], stop: frozenset[str]) -> str:
     return "".join(w[0] for w in words if w not in stop).upper()
 
 
@@ -64,7 +67,7 @@ class Canonicalizer:
 
     def org_key(self, name: str) -> str:
         """Words of an organization name without trailing suffixes ("Group", "Ltd")."""
-        words = _words(name)
+        words = list(_words(name))
         while len(words) > 1 and words[-1] in self.suffixes:
             words.pop()
         return " ".join(words)

@@ -135,7 +135,29 @@ def normalise(
     return _range(points[0], points[1], published, year_hint)  # type: ignore[arg-type]
 
 
-def nearest_year(text: str, position: int, *, vocab: Vocab | None = None) -> int | None:
+def explicit_years(text: str, *, vocab: Vocab | None = None) -> list[tuple[int, int, int, bool]]:
+    """Every explicit year of ``text`` as (start, end, year, is_target), quantities left
+    out. Worked out once per document and handed to :func:`nearest_year` for each of its
+    dates, since a long article can hold hundreds of yearless dates."""
+    _, units = _phrases(vocab or _default_vocab())
+    found: list[tuple[int, int, int, bool]] = []
+    for m in _YEAR.finditer(text):
+        after = text[m.end() : m.end() + 20]
+        if units and units.match(after.lstrip()) and after[:1].isspace():
+            continue
+        before = text[max(0, m.start() - 12) : m.start()]
+        target = bool(_TARGET_BEFORE.search(before))
+        found.append((m.start(), m.end(), int(m.group(0)), target))
+    return found
+
+
+def nearest_year(
+    text: str,
+    position: int,
+    *,
+    vocab: Vocab | None = None,
+    years: list[tuple[int, int, int, bool]] | None = None,
+) -> int | None:
     """The explicit year (1900-2099) that a yearless date at ``position`` most likely has.
 
     Nearest in the sense of the narrative, not only of characters: a year in the same
@@ -144,16 +166,9 @@ def nearest_year(text: str, position: int, *, vocab: Vocab | None = None) -> int
     are used only when there is no other year, because a meeting "on November 13" in
     an article about standards "for 2026" happened in the year the article tells of.
     Numbers that are quantities ("2000 tonnes", "$2025", "2,025") are not years.
+    ``years`` is :func:`explicit_years` of ``text``, when the caller has it already.
     """
-    _, units = _phrases(vocab or _default_vocab())
-    found: list[tuple[int, int, int, bool]] = []  # (start, end, year, is_target)
-    for m in _YEAR.finditer(text):
-        after = text[m.end() : m.end() + 20]
-        if units and units.match(after.lstrip()) and after[:1].isspace():
-            continue
-        before = text[max(0, m.start() - 12) : m.start()]
-        target = bool(_TARGET_BEFORE.search(before))
-        found.append((m.start(), m.end(), int(m.group(0)), target))
+    found = explicit_years(text, vocab=vocab) if years is None else years
     if not found:
         return None
     plain = [f for f in found if not f[3]] or found
@@ -387,7 +402,9 @@ def _year_ok(year: int) -> bool:
 
 
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    lo = max((m.end() for m in _SENT_END.finditer(text, 0, pos)), default=0)
+    # A line break ends a sentence too, so the search back starts at the line's start.
+    line_start = text.rfind("\n", 0, pos) + 1
+    lo = max((m.end() for m in _SENT_END.finditer(text, line_start, pos)), default=line_start)
     m = _SENT_END.search(text, pos)
     return lo, m.start() + 1 if m else len(text)
 

@@ -173,6 +173,7 @@ def _dates(mentions: list[Mention], text: str, published: str | None, vocab: Voc
     pub = _parse_published(published)
     copyright_year = _copyright_year(text)
     month_years: dict[int, int] = {}
+    years: list[tuple[int, int, int, bool]] | None = None
     out = []
     for m in sorted(mentions, key=lambda m: m.start):
         surface = m.text.strip()
@@ -182,7 +183,9 @@ def _dates(mentions: list[Mention], text: str, published: str | None, vocab: Voc
         if pub is None:
             month = _month_of(surface)
             hint = month_years.get(month) if month else None
-            hint = hint or dates.nearest_year(text, m.start, vocab=vocab) or copyright_year
+            if not hint:
+                years = dates.explicit_years(text, vocab=vocab) if years is None else years
+                hint = dates.nearest_year(text, m.start, years=years) or copyright_year
         dv = dates.normalise(surface, published=pub, year_hint=hint)
         value = dv.value if dv else None
         if value and re.match(r"^\d{4}-\d{2}", value):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from reetool.vocab import Vocab
@@ -53,7 +54,10 @@ MONTHS = _wordset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(text: str) -> str:
+    """Comparison key of a token or phrase. Cached: it is asked for every token by
+    several rules, and token texts repeat (a pure function, so the cache is invisible)."""
     return " ".join(text.replace("’", "'").split()).casefold()
 
 
@@ -62,6 +66,8 @@ class Knowledge:
     """The vocab the rules need, loaded once per pipeline."""
 
     titles: frozenset[tuple[str, ...]]
+    title_starts: frozenset[str]  # first words of titles: most tokens are rejected by one lookup
+    title_ends: frozenset[str]
     title_words: frozenset[str]
     max_title: int
     org_words: frozenset[str]
@@ -83,6 +89,8 @@ class Knowledge:
                 not_entities.add(_key(line))
         return cls(
             titles=frozenset(titles),
+            title_starts=frozenset(t[0] for t in titles if t),
+            title_ends=frozenset(t[-1] for t in titles if t),
             title_words=frozenset(w for t in titles if len(t) == 1 for w in t),
             max_title=max((len(t) for t in titles), default=1),
             org_words=frozenset(_key(w) for w in vocab.lines("org_words.txt")),
@@ -96,6 +104,8 @@ class Knowledge:
         """Length of the longest title starting at token ``i`` (0 if none); ``keys`` are
         the doc's token keys (:func:`token_keys`), computed once per doc."""
         end = len(keys) if end is None else end
+        if i >= end or keys[i] not in self.title_starts:
+            return 0
         for n in range(min(self.max_title, end - i), 0, -1):
             if tuple(keys[i : i + n]) in self.titles:
                 return n
@@ -103,6 +113,8 @@ class Knowledge:
 
     def title_ending_at(self, keys: list[str], end: int, start: int) -> int:
         """Length of the longest title ending just before token ``end`` (0 if none)."""
+        if end <= start or keys[end - 1] not in self.title_ends:
+            return 0
         for n in range(min(self.max_title, end - start), 0, -1):
             if tuple(keys[end - n : end]) in self.titles:
                 return n
