@@ -294,10 +294,18 @@ _TRUNCATED_TAG = re.compile(r"<[/!?]?[A-Za-z][^<>]*\Z")
 
 def _cut_unclosed_comment(html: str) -> str:
     """A ``<!--`` never closed hides the rest of the page in a browser, and a tag cut
-    off by the end of the input (``...</p``) is no text either; do the same."""
-    start = html.rfind("<!--")
-    if start >= 0 and "-->" not in html[start + 4 :]:
-        html = html[:start]
+    off by the end of the input (``...</p``) is no text either; do the same.
+
+    An unclosed ``<![CDATA[`` goes too: html.parser would hand everything after it over
+    as text, a ``<script>`` body included."""
+    for opener, closer in (("<!--", "-->"), ("<![", "]]>")):
+        start = html.find(opener)
+        while start >= 0:  # they do not nest: the first closer ends the section
+            end = html.find(closer, start + len(opener))
+            if end < 0:
+                html = html[:start]
+                break
+            start = html.find(opener, end + len(closer))
     return _TRUNCATED_TAG.sub("", html)
 
 
