@@ -298,15 +298,17 @@ def _cut_unclosed_comment(html: str) -> str:
 
     An unclosed ``<![CDATA[`` goes too: html.parser would hand everything after it over
     as text, a ``<script>`` body included."""
-    for opener, closer in (("<!--", "-->"), ("<![", "]]>")):
-        start = html.find(opener)
-        while start >= 0:  # they do not nest: the first closer ends the section
-            end = html.find(closer, start + len(opener))
-            if end < 0:
-                html = html[:start]
-                break
-            start = html.find(opener, end + len(closer))
+    pos = 0
+    while (m := _SECTION_OPEN.search(html, pos)) is not None:
+        closer = "-->" if m.group(0) == "<!--" else "]]>"
+        end = html.find(closer, m.end())  # sections do not nest: the first closer ends one
+        if end < 0:
+            return html[: m.start()]
+        pos = end + len(closer)
     return _TRUNCATED_TAG.sub("", html)
+
+
+_SECTION_OPEN = re.compile(r"<!--|<!\[")
 
 
 _FALLBACK_DROP = re.compile(
