@@ -123,14 +123,15 @@ class _ConsoleOut:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[tuple[typing.Callable[[], None], typing.BinaryIO]]:
-    """A transient count of documents on stderr, only when stderr is a terminal.
+def _progress(label: str, wanted: bool = True) -> Iterator[tuple[typing.Callable[[], None], typing.BinaryIO]]:
+    """A transient count of documents on stderr, only when stderr is a terminal (and
+    the caller ``wanted`` one).
 
     Yields the function to call once per document and where to write output: stdout's
     bytes (UTF-8 whatever the locale), or, when stdout is the same kind of terminal,
     the bar's console. The total is unknown (folders are walked lazily), so it counts.
     """
-    if not sys.stderr.isatty():
+    if not (wanted and sys.stderr.isatty()):
         yield (lambda: None), sys.stdout.buffer
         return
     from rich.console import Console
@@ -181,7 +182,10 @@ def extract(
     fmt = fmt or default_format("table")
     wanted = {t.upper() for t in types} if types else None
     failed = False
-    with _extract_session(db, no_store) as store, _json_array(fmt) as array:
+    # Progress only when the results go elsewhere: on a terminal the tables show it.
+    progress = _progress("extracting", wanted=not sys.stdout.isatty())
+    with _extract_session(db, no_store) as store, progress as (advance, out), _json_array(fmt, out) as array:
+        table_console = None
         items = run_extract(
             paths,
             model=model,
@@ -193,6 +197,7 @@ def extract(
             max_bytes=max_bytes,
         )
         for item in items:
+            advance()
             if isinstance(item, Failure):
                 _error(str(item))
                 failed = True
@@ -204,9 +209,10 @@ def extract(
             elif fmt == "table":
                 from reetool.report import console, extraction_table
 
-                console().print(extraction_table(item, wanted))
+                table_console = table_console or console()
+                table_console.print(extraction_table(item, wanted))
             else:
-                write_jsonl(entity_record(doc, e) for e in ents)
+                write_jsonl((entity_record(doc, e) for e in ents), out)
     if failed:
         raise typer.Exit(1)
 
@@ -390,9 +396,23 @@ def entities(
     if sort not in ("mentions", "docs", "name"):
         raise typer.BadParameter(f"{sort!r} is not one of mentions, docs, name", param_hint="--sort")
     index = EntityIndex(Vocab.load(vocab or ()), labels=types)
-    with _corpus_input(ctx, db) as (extractions, problems):
-        for ext in extractions:
+    problems: list[str] = []
+    piped = _piped_records(ctx)
+    if piped is not None:  # JSON lines: fold them one extraction at a time
+        from reetool.corpus import read_jsonl_extractions
+
+        def bad_line(lineno: int, reason: str) -> None:
+            problems.append(reason)
+            _error(f"-: line {lineno}: {reason}")
+
+        for ext in read_jsonl_extractions(piped, bad_line):
             index.add(ext)
+    else:  # the store counts names in SQL from its indexes, never reading texts (issue 5)
+        from reetool.store import Store
+
+        Store.upgrade(db)  # an older store gets those indexes once, if we may write it
+        with _corpus_store(db) as store:
+            index.add_names(store.name_stats(index.labels))
     rows = sort_entities(index.entities(), sort=sort, min_docs=min_docs, limit=limit)
     records = [r.record(explain) for r in rows]
     columns = ["canonical", "label", "aliases", "mentions", "docs", "first_published", "last_published"]
