@@ -19,13 +19,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rapidfuzz import fuzz, process
 
 from reetool.document import Document, Entity, Extraction
 from reetool.vocab import Vocab
+
+if TYPE_CHECKING:
+    from reetool.store import NameStats
 
 #: The labels the extractor produces, in the order tables show their counts.
 STANDARD_LABELS = ("PERSON", "ORG", "GPE", "DATE", "ELEMENT")
@@ -253,6 +256,36 @@ class EntityIndex:
             node.names[display_name(canonical)] += count
             node.surfaces.update(display_name(t) for t in texts if t)
 
+    def add_names(self, rows: Iterable[NameStats]) -> None:
+        """Count names already aggregated over a whole store (:meth:`Store.name_stats`).
+
+        The fast path of ``reetool entities``: one call per distinct way a name was
+        written instead of one per mention, with the same effect as :meth:`add` over
+        every stored extraction. That holds because everything a node keeps is a sum, a
+        set union or a min/max, and ``docs`` unions document keys, so a document counts
+        once even when two of its names end up in one entity. (Those keys are not
+        document paths: feed one index either this or :meth:`add`, not both.)
+        """
+        for row in rows:
+            if self.labels is not None and row.label not in self.labels:
+                continue
+            name = row.canonical or row.text
+            key = name_key(name)
+            if not key:
+                continue
+            node = self.nodes.get((row.label, key))
+            if node is None:
+                node = self.nodes[(row.label, key)] = _Node(row.label, key)
+            node.mentions += row.mentions
+            node.docs.update(row.docs)
+            if row.first:
+                node.first = row.first if node.first is None else min(node.first, row.first)
+            if row.last:
+                node.last = row.last if node.last is None else max(node.last, row.last)
+            node.names[display_name(name)] += row.mentions
+            if row.text:
+                node.surfaces.add(display_name(row.text))
+
     # -- merging ---------------------------------------------------------------------------
 
     def entities(self) -> list[CorpusEntity]:
@@ -445,9 +478,8 @@ def _entity(
             evidence.append(f"{s}: same name up to case, punctuation, 'the' or possessive")
         else:
             evidence.append(why_alias(label, s, canonical))
-    docs: set[str] = set()
-    for n in members:
-        docs |= n.docs
+    # One member (most entities) needs no copy of its document set.
+    docs = members[0].docs if len(members) == 1 else set().union(*(n.docs for n in members))
     firsts = [n.first for n in members if n.first]
     lasts = [n.last for n in members if n.last]
     return CorpusEntity(

@@ -7,7 +7,10 @@ written in one transaction (a document and all its mentions, or nothing).
 
 The schema is versioned with ``PRAGMA user_version`` and grown only by appending to
 :data:`MIGRATIONS`, so a store made by any earlier reetool upgrades in place, and one
-made by a newer reetool is refused instead of being misread.
+made by a newer reetool is refused instead of being misread. A read-only open never
+migrates (an older schema reads fine, since migrations only add); corpus commands call
+:meth:`Store.upgrade` first, which migrates only if it may write, so an old store gets
+the indexes that make ``reetool entities`` fast once, not only at the next ``extract``.
 
 WAL mode plus a busy timeout lets two reetool processes write to one store at once:
 writers queue on ``BEGIN IMMEDIATE`` instead of failing with "database is locked".
@@ -34,6 +37,8 @@ from reetool.document import Document, Entity, Extraction
 DB_ENV = "REETOOL_DB"
 DEFAULT_RELATIVE = Path(".reetool") / "reetool.db"
 BUSY_TIMEOUT_S = 60.0
+#: How long :meth:`Store.upgrade` waits for a writer before leaving the store as it is.
+UPGRADE_TIMEOUT_S = 2.0
 
 #: Applied in order from the start; ``user_version`` = number applied. Append only.
 MIGRATIONS: tuple[str, ...] = (
@@ -71,6 +76,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE documents ADD COLUMN extractor TEXT NOT NULL DEFAULT ''
     """,
+    # 3: covering indexes for the corpus aggregate (:meth:`Store.name_stats`), so that
+    # `reetool entities` reads index pages only, never the mentions table or document
+    # texts. The new mentions index starts with (label, canonical), so it replaces
+    # mentions_label_canonical and a write still updates two mentions indexes.
+    """
+    CREATE INDEX mentions_corpus ON mentions (label, canonical, text, doc_id);
+    DROP INDEX IF EXISTS mentions_label_canonical;
+    CREATE INDEX documents_published ON documents (published)
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -82,6 +96,7 @@ def _latest() -> int:
 
 _DOC_COLUMNS = "id, doc, digest, title, published, url, text, fixes"
 _MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol'
+_NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id) FROM mentions"
 
 
 class StoreError(Exception):
@@ -104,6 +119,23 @@ class DocumentSummary:
     digest: str
     counts: dict[str, int] = field(default_factory=dict)
     extracted_at: str = ""
+
+
+@dataclass(slots=True)
+class NameStats:
+    """One way a name was written, over the whole store (:meth:`Store.name_stats`).
+
+    ``docs`` are opaque document keys (row ids as text): only their union across merged
+    names matters, and ids are much cheaper to fetch than paths.
+    """
+
+    label: str
+    canonical: str
+    text: str
+    mentions: int
+    docs: set[str]
+    first: str | None
+    last: str | None
 
 
 def default_store_path() -> Path:
@@ -177,6 +209,35 @@ class Store:
                 conn.close()
                 raise
             return store
+
+    @classmethod
+    def upgrade(cls, path: str | Path | None = None, *, timeout: float = UPGRADE_TIMEOUT_S) -> bool:
+        """Bring a store made by an older reetool to the current schema, if we may write it.
+
+        A read-only :meth:`open` never changes a store. Corpus commands call this first so
+        that an old store gets the indexes they rely on once, instead of being slow until
+        the next ``reetool extract``. Migrations only add indexes and columns, so this never
+        changes what a reader sees. Returns ``False`` and changes nothing when the store is
+        missing, current, newer, not ours, not writable, or locked for longer than
+        ``timeout``: the reader then reads the old schema, correctly but more slowly.
+        """
+        p = Path(path) if path is not None else default_store_path()
+        try:
+            if not p.is_file() or not os.access(p, os.W_OK) or not os.access(p.parent, os.W_OK):
+                return False
+            conn = sqlite3.connect(p, timeout=timeout, isolation_level=None)
+        except (sqlite3.Error, OSError):
+            return False
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if not 0 < version < _latest():
+                return False
+            cls(p, conn, readonly=False)._migrate()
+            return True
+        except (sqlite3.Error, StoreError, OSError):
+            return False
+        finally:
+            conn.close()
 
     @staticmethod
     def _connect(p: Path, readonly: bool) -> sqlite3.Connection:
@@ -386,6 +447,45 @@ class Store:
                 with _mapped(self.path):
                     entities = _entities(conn, row[0])
                 yield Extraction(_document(row), entities)
+        finally:
+            conn.close()
+
+    def name_stats(self, labels: Iterable[str] | None = None) -> Iterator[NameStats]:
+        """Per (label, canonical, text) (only ``labels`` if given): mentions, documents,
+        first and last publication date, aggregated in SQL.
+
+        This is all ``reetool entities`` needs, and it reads neither a document's text
+        nor a mention row: on a current store the query is answered from the covering
+        indexes of migration 3, in their order, with no sort (on an older store opened
+        read-only the same query scans the tables: same answer, slower). Rows stream; what
+        a caller keeps grows with the distinct (name, document) pairs, never with the text.
+        The queries run in one read transaction: a consistent snapshot while others write.
+        """
+        with _mapped(self.path):
+            conn = self._connect(self.path, readonly=True)
+        try:
+            with _mapped(self.path):
+                conn.execute("BEGIN")
+                published = {
+                    str(i): p
+                    for i, p in conn.execute("SELECT id, published FROM documents WHERE published > ''")
+                }
+            # group_concat without DISTINCT: repeated ids are cheaper to drop in a set here.
+            # One constant query per label (an index range each) instead of a built IN list.
+            for wanted in [None] if labels is None else sorted(set(labels)):
+                with _mapped(self.path):
+                    if wanted is None:
+                        cur = conn.execute(f"{_NAME_STATS} GROUP BY label, canonical, text")
+                    else:
+                        cur = conn.execute(
+                            f"{_NAME_STATS} WHERE label = ? GROUP BY label, canonical, text", (wanted,)
+                        )
+                for label, canonical, text, mentions, doc_ids in _fetch(self.path, cur):
+                    docs = set(doc_ids.split(","))
+                    dates = set(map(published.get, docs))
+                    dates.discard(None)
+                    first, last = (min(dates), max(dates)) if dates else (None, None)
+                    yield NameStats(label, canonical, text, mentions, docs, first, last)
         finally:
             conn.close()
 

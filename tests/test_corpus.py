@@ -6,6 +6,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reetool.corpus import (
     ElementIndex,
@@ -238,3 +240,103 @@ def test_elements_without_vocab_still_count(tmp_path: Path) -> None:
     index.add(Extraction(Document("a", ""), [Entity("ELEMENT", "Nd", 0, 2, "neodymium", symbol="Nd")]))
     (row,) = [r.record() for r in index.totals()]
     assert (row["element"], row["symbol"], row["class"], row["mentions"]) == ("neodymium", "Nd", None, 1)
+
+
+# -- the store's fast path (issue 5) -------------------------------------------------------
+
+
+def _both_paths(
+    tmp_path: Path, vocab: Vocab, extractions: list[Extraction], labels: list[str] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Entities of one stored corpus, per extraction (the old path, and stdin's) and from
+    the store's SQL aggregate (what ``reetool entities`` now reads), in output order."""
+    from reetool.store import Store
+
+    db = tmp_path / f"fast-{len(list(tmp_path.iterdir()))}.db"
+    with Store.open(db) as st:
+        st.save(extractions, "m")
+    slow, fast = EntityIndex(vocab, labels=labels), EntityIndex(vocab, labels=labels)
+    with Store.open(db, readonly=True) as st:
+        for ext in st.extractions():
+            slow.add(ext)
+        fast.add_names(st.name_stats(fast.labels))
+
+    def out(index: EntityIndex) -> list[dict]:
+        return [r.record(explain=True) for r in sort_entities(index.entities())]
+
+    return out(slow), out(fast)
+
+
+def _stored(doc: str, published: str | None, *mentions: tuple[str, str] | tuple[str, str, str]) -> Extraction:
+    ext = _ext(doc, published, *mentions)
+    ext.document.digest = doc
+    return ext
+
+
+def test_fast_path_counts_a_document_once_when_two_merged_names_share_it(
+    tmp_path: Path, bare_vocab: Vocab
+) -> None:
+    creia = "China Rare Earth Industry Association"
+    corpus = [
+        # both names in one document: after the acronym merge, "a" must count once
+        _stored("a", "2025-03-01", ("ORG", "CREIA"), ("ORG", creia), ("ORG", creia), ("GPE", "China")),
+        _stored("b", "2024-12-31", ("ORG", "CREIA"), ("ORG", "Baogang Group"), ("ORG", "Baogang")),
+        _stored("c", "", ("ORG", "the CREIA's", "CREIA"), ("ORG", "Baogang")),  # empty date: not a date
+        _stored("d", None, ("ORG", "Lynas"), ("ORG", "LYNAS", ""), ("PERSON", "Li Wei")),  # no canonical
+    ]
+    slow, fast = _both_paths(tmp_path, bare_vocab, corpus)
+    assert fast == slow
+    row = next(r for r in fast if r["canonical"] == creia)
+    assert (row["mentions"], row["docs"]) == (5, 3)
+    assert (row["first_published"], row["last_published"]) == ("2024-12-31", "2025-03-01")
+    assert "CREIA: acronym of China Rare Earth Industry Association" in row["evidence"]
+    baogang = next(r for r in fast if r["canonical"] == "Baogang")
+    assert (baogang["aliases"], baogang["mentions"], baogang["docs"]) == (["Baogang Group"], 3, 2)
+    assert next(r for r in fast if r["canonical"] == "Lynas")["aliases"] == ["LYNAS"]
+    only_org = _both_paths(tmp_path, bare_vocab, corpus, labels=["org"])
+    assert only_org[0] == only_org[1] and {r["label"] for r in only_org[1]} == {"ORG"}
+
+
+_NAMES = [
+    ("ORG", "China Rare Earth Industry Association", None),
+    ("ORG", "CREIA", None),
+    ("ORG", "Baogang", None),
+    ("ORG", "Baogang Group", None),
+    ("ORG", "Baogang Holdings", None),
+    ("ORG", "Lynas Rare Earths", None),
+    ("ORG", "Lynas Rare Earth", None),
+    ("ORG", "the Lynas Rare Earths'", "Lynas Rare Earths"),
+    ("ORG", "MP Materials", ""),
+    ("GPE", "China", None),
+    ("GPE", "CHINA", None),
+    ("PERSON", "Li Wei", None),
+    ("PERSON", "Lu Wei", None),
+    ("DATE", "March 2025", "2025-03"),
+    ("ELEMENT", "Nd", "neodymium"),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    docs=st.lists(
+        st.tuples(
+            st.sampled_from([None, "", "2024-01-05", "2025-06-30", "2023-11-11"]),
+            st.lists(st.sampled_from(range(len(_NAMES))), max_size=8),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    labels=st.sampled_from([None, ["ORG"], ["ORG", "PERSON"], ["DATE", "ELEMENT", "GPE"]]),
+)
+def test_fast_path_equals_the_per_extraction_path(
+    tmp_path: Path, bare_vocab: Vocab, docs: list[tuple[str | None, list[int]]], labels: list[str] | None
+) -> None:
+    corpus = []
+    for n, (published, picks) in enumerate(docs):
+        mentions = [
+            (label, text) if canonical is None else (label, text, canonical)
+            for label, text, canonical in (_NAMES[k] for k in picks)
+        ]
+        corpus.append(_stored(f"doc{n}", published, *mentions))
+    slow, fast = _both_paths(tmp_path, bare_vocab, corpus, labels)
+    assert fast == slow

@@ -268,3 +268,114 @@ def test_sql_errors_map_to_readable_reasons():
     assert "read-only" in store_mod._reason(err("SQLITE_READONLY", "attempt to write a readonly database"))
     assert "cannot open" in store_mod._reason(err("SQLITE_CANTOPEN", "unable to open database file"))
     assert "locked" in store_mod._reason(err("SQLITE_BUSY", "database is locked"))
+
+
+# -- the corpus aggregate and migration 3 (issue 5) ----------------------------------------
+
+
+def _corpus_store(path: Path) -> None:
+    d = {"digest": "", "fixes": {}}
+    with Store.open(path) as st:
+        st.save(
+            [
+                Extraction(
+                    Document("a", "Lynas and LYNAS.", published="2025-01-02", **d),
+                    [Entity("ORG", "Lynas", 0, 5, "Lynas"), Entity("ORG", "LYNAS", 10, 15, "Lynas")],
+                ),
+                Extraction(
+                    Document("b", "Lynas in China.", published="", **d),
+                    [Entity("ORG", "Lynas", 0, 5, "Lynas"), Entity("GPE", "China", 9, 14, "")],
+                ),
+                Extraction(
+                    Document("c", "Lynas again.", published="2024-05-06", **d),
+                    [Entity("ORG", "Lynas", 0, 5, "Lynas")],
+                ),
+            ],
+            "m",
+        )
+
+
+def _stats(st: Store, labels=None) -> list[tuple]:
+    rows = st.name_stats(labels)
+    ids = dict(st.conn.execute("SELECT CAST(id AS TEXT), doc FROM documents"))
+    return sorted(
+        (r.label, r.canonical, r.text, r.mentions, sorted(ids[d] for d in r.docs), r.first, r.last)
+        for r in rows
+    )
+
+
+def test_name_stats_aggregates_per_written_name(tmp_path):
+    path = tmp_path / "s.db"
+    _corpus_store(path)
+    with Store.open(path, readonly=True) as st:
+        assert _stats(st) == [
+            ("GPE", "", "China", 1, ["b"], None, None),
+            ("ORG", "Lynas", "LYNAS", 1, ["a"], "2025-01-02", "2025-01-02"),
+            ("ORG", "Lynas", "Lynas", 3, ["a", "b", "c"], "2024-05-06", "2025-01-02"),
+        ]
+        assert [r.label for r in st.name_stats(["GPE"])] == ["GPE"]
+        assert list(st.name_stats([])) == []
+
+
+def test_name_stats_reads_only_covering_indexes(tmp_path, monkeypatch):
+    """The point of migration 3: no mention row and no document text is read."""
+    path = tmp_path / "s.db"
+    _corpus_store(path)
+    seen: list[str] = []
+    connect = Store._connect
+
+    def traced(p, readonly):
+        conn = connect(p, readonly)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(Store, "_connect", staticmethod(traced))
+    with Store.open(path, readonly=True) as st:
+        assert len(list(st.name_stats(["ORG"]))) == 2
+        queries = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
+        assert len(queries) == 2
+        for q in queries:
+            plan = " ".join(
+                row[-1] for row in st.conn.execute(f"EXPLAIN QUERY PLAN {q}", ("ORG",) * q.count("?"))
+            )
+            assert "USING COVERING INDEX" in plan, plan
+            assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
+
+
+def test_an_older_store_is_upgraded_by_a_reader_that_may_write(tmp_path, monkeypatch):
+    path = tmp_path / "s.db"
+    with monkeypatch.context() as m:
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+        _corpus_store(path)
+    with Store.open(path, readonly=True) as ro:  # without the indexes: same answer, just slower
+        before = _stats(ro)
+    assert Store.upgrade(tmp_path / "missing.db") is False
+    assert not (tmp_path / "missing.db").exists()
+    assert Store.upgrade(path) is True
+    with Store.open(path, readonly=True) as ro:
+        assert ro.conn.execute("PRAGMA user_version").fetchone()[0] == store_mod.SCHEMA_VERSION
+        indexes = {r[0] for r in ro.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"mentions_corpus", "documents_published"} <= indexes
+        assert "mentions_label_canonical" not in indexes
+        assert _stats(ro) == before
+    assert Store.upgrade(path) is False  # already current
+
+
+def test_upgrade_gives_up_on_a_busy_or_newer_store(tmp_path, monkeypatch):
+    path = tmp_path / "s.db"
+    with monkeypatch.context() as m:
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+        _corpus_store(path)
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert Store.upgrade(path, timeout=0.05) is False
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        conn.execute(f"PRAGMA user_version = {store_mod.SCHEMA_VERSION + 1}")
+    assert Store.upgrade(path) is False
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store_mod.SCHEMA_VERSION + 1
