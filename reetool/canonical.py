@@ -61,9 +61,12 @@ _STOP = frozenset({"of", "and", "for", "the", "on", "in", "&"})
 class Canonicalizer:
     """Groups mentions of a document; built once from vocab word lists."""
 
-    def __init__(self, org_suffixes: Iterable[str], org_words: Iterable[str]) -> None:
+    def __init__(
+        self, org_suffixes: Iterable[str], org_words: Iterable[str], company_words: Iterable[str] = ()
+    ) -> None:
         self.suffixes = frozenset(w for s in org_suffixes for w in _words(s))
         self.heads = frozenset(w.casefold().rstrip(".") for w in org_words)
+        self.company_ends = self.suffixes | self.heads | {w.casefold() for w in company_words}
 
     def org_key(self, name: str) -> str:
         """Words of an organization name without trailing suffixes ("Group", "Ltd")."""
@@ -142,6 +145,7 @@ class Canonicalizer:
             for b in distinct[a_pos + 1 :]:
                 if self._same_org(ma, mentions[b], acronyms, mentions):
                     union(a, b)
+        self._short_forms(distinct, mentions, union)
         for g in generic:
             head = _words(mentions[g].canonical)[0]
             before = [
@@ -169,6 +173,26 @@ class Canonicalizer:
             for i in members:
                 out[i] = replace(out[i], canonical=best)
         return out
+
+    def _short_forms(self, distinct: list[int], mentions: list[Mention], union) -> None:
+        """ "Arafura" after "Arafura Rare Earths Ltd": a one-word name that begins exactly
+        one longer organization name of the document is its short form. With two
+        candidates ("China" before two "China ..." bodies) it stays apart, and only a
+        company-like name ("... Ltd", "... Magnetics") has one: "Geraldton" (a town) is
+        not short for "Geraldton Coast Watch"."""
+        longer: dict[str, dict[str, int]] = {}
+        for i in distinct:
+            words = _words(mentions[i].canonical)
+            if len(words) > 1 and words[-1] in self.company_ends:
+                longer.setdefault(words[0], {}).setdefault(self.org_key(mentions[i].canonical), i)
+        for i in distinct:
+            name = mentions[i].canonical
+            words = _words(name)
+            if len(words) != 1 or _IS_ACRONYM.match(name) or words[0] in self.heads:
+                continue
+            targets = longer.get(words[0], {})
+            if len(targets) == 1:
+                union(i, next(iter(targets.values())))
 
     def _same_org(self, a: Mention, b: Mention, acronyms: dict[str, int], mentions: list[Mention]) -> bool:
         if a.known and a.known == b.known:

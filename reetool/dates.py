@@ -14,6 +14,8 @@ intervals ``2025-12-26/2025-12-28``, ``2025-07/2025-09`` (Q3), ``1990/1999`` (th
 Without a year the value comes from the publication date (the year putting the date
 nearest to it), else from ``year_hint``; both set ``inferred``. With neither, a
 month-day is ``--MM-DD`` and a month ``--MM`` (ISO 8601 without year), not inferred.
+A weekday alone ("on Wednesday") is the latest such day on or before the publication
+date (inferred); with no publication date it has no value.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 WEEKDAYS = {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)} | {"tues", "thur", "thurs"}
+_WEEKDAY_INDEX = {d.lower(): i for i, d in enumerate(calendar.day_abbr)}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 SEASONS = {"spring", "summer", "autumn", "fall", "winter"}
 # Words allowed around a date without changing its value: "on", "the", "fiscal year".
@@ -120,7 +123,13 @@ def normalise(
         return None
     s = _prepare(text)
     if not s:
-        return None
+        day = weekday(text)
+        if day is None or published is None:
+            return None
+        # News copy says "on Wednesday" for a day of the week it was written in: the
+        # latest such day on or before the publication date.
+        back = (published.weekday() - day) % 7
+        return DateValue((published - dt.timedelta(days=back)).isoformat(), True)
     iso = _iso_numeric(s)
     if iso:
         return DateValue(iso)
@@ -133,6 +142,15 @@ def normalise(
     if len(points) == 1:
         return _single(points[0], published, year_hint)  # type: ignore[arg-type]
     return _range(points[0], points[1], published, year_hint)  # type: ignore[arg-type]
+
+
+def weekday(text: str) -> int | None:
+    """Monday=0 .. Sunday=6 if ``text`` is only a day of the week ("on Tuesday"), else None."""
+    s = re.sub(r"['’]s\b", "", text.lower())  # "Wednesday's meeting" names the day too
+    words = [w for w in re.sub(r"[.,;:()]", " ", s).split() if w not in FILLERS]
+    if len(words) != 1 or words[0] not in WEEKDAYS:
+        return None
+    return _WEEKDAY_INDEX[words[0][:3]]
 
 
 def explicit_years(text: str, *, vocab: Vocab | None = None) -> list[tuple[int, int, int, bool]]:
@@ -242,7 +260,11 @@ def _parse_point(s: str) -> _Point | None:
     while i < len(words):
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if w in MONTHS and p.month is None:
+        if w in MONTHS and nxt == "quarter" and MONTHS[w] % 3 == 0 and p.months is None:
+            # "the December quarter of 2028": Australian companies name quarters by their last month
+            p.months = (MONTHS[w] - 2, MONTHS[w])
+            i += 1
+        elif w in MONTHS and p.month is None:
             p.month = MONTHS[w]
         elif re.fullmatch(r"q[1-4]|[1-4]q", w) and p.months is None:
             q = int(w.strip("q"))

@@ -85,7 +85,9 @@ class Extractor:
         self.nlp = nlp
         vocab = vocab or Vocab.load()
         self.vocab = vocab
-        self.canon = Canonicalizer(vocab.lines("org_suffixes.txt"), vocab.lines("org_words.txt"))
+        self.canon = Canonicalizer(
+            vocab.lines("org_suffixes.txt"), vocab.lines("org_words.txt"), vocab.lines("company_words.txt")
+        )
         self.chunk_chars = min(CHUNK_CHARS, max(1000, nlp.max_length - 1))
 
     def extract(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Extraction]:
@@ -164,19 +166,31 @@ def split_text(text: str, limit: int) -> Iterator[tuple[int, str]]:
 def _dates(mentions: list[Mention], text: str, published: str | None, vocab: Vocab) -> list[Entity]:
     """DATE entities with ISO values; relative phrases ("last month", "annual") dropped.
 
-    A date without a year takes it from the publication date; without one, from an
-    earlier date of the same month in the article (the event it already dated), else
-    from the nearest explicit year in the text, else from a copyright line.
+    A date without a year takes it from the publication date (for plain text, a full
+    date in its first lines: the dateline); without one, from an earlier date of the
+    same month in the article (the event it already dated), else from the nearest
+    explicit year in the text, else from a copyright line. Weekdays are dates of the
+    publication week; dates on a copyright line are page furniture and dropped.
     """
     from reetool import dates
 
-    pub = _parse_published(published)
+    mentions = [_widen_date(m, text) for m in mentions if not _on_copyright_line(text, m.start)]
+    mentions = _drop_contained(mentions)
+    pub = _parse_published(published) or _dateline(mentions, vocab)
     copyright_year = _copyright_year(text)
     month_years: dict[int, int] = {}
     years: list[tuple[int, int, int, bool]] | None = None
     out = []
     for m in sorted(mentions, key=lambda m: m.start):
         surface = m.text.strip()
+        if dates.weekday(surface) is not None:
+            # "on Wednesday": a date of the week the article was written in; without a
+            # publication date it is still a date, only its day is unknown.
+            dv = dates.normalise(surface, published=pub, vocab=vocab) if pub else None
+            canonical = " ".join(surface.split())
+            value = dv.value if dv else None
+            out.append(Entity("DATE", m.text, m.start, m.end, canonical, value, bool(dv and dv.inferred)))
+            continue
         if not dates.is_date(surface, vocab=vocab):
             continue
         hint = None
@@ -193,6 +207,65 @@ def _dates(mentions: list[Mention], text: str, published: str | None, vocab: Voc
         canonical = " ".join(surface.split())
         out.append(Entity("DATE", m.text, m.start, m.end, canonical, value, bool(dv and dv.inferred)))
     return out
+
+
+DATELINE_CHARS = 400
+_DAY_BEFORE = re.compile(r"(?<![\w$€£¥.,/-])([0-3]?\d)(?:st|nd|rd|th)?\s+$")
+_YEAR_AFTER = re.compile(r",?\s+((?:19|20)\d\d)(?![\w%.,]\d|[\w%])")
+_DAY_END = re.compile(r"\b[0-3]?\d(?:st|nd|rd|th)?$")
+_COPYRIGHT_LINE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.I)
+
+
+def _widen_date(m: Mention, text: str) -> Mention:
+    """Take in the day or year the model left outside the span: "[12] March 2026",
+    "Jan. 21[, 2026]" (it splits abbreviated and day-first dates)."""
+    start, end = m.start, m.end
+    words = m.text.split()
+    if words and words[0].lower().rstrip(".") in _MONTHS and not re.match(r"\d", m.text):
+        before = _DAY_BEFORE.search(text, max(0, start - 6), start)
+        if before and 1 <= int(before.group(1)) <= 31 and "\n" not in text[before.start() : start]:
+            start = before.start()
+    if _DAY_END.search(m.text) and not re.search(r"(?:19|20)\d\d", m.text):
+        after = _YEAR_AFTER.match(text, end)
+        if after and "\n" not in after.group(0):
+            end = after.end()
+    if (start, end) == (m.start, m.end):
+        return m
+    return Mention(m.label, text[start:end], start, end, m.known, m.canonical)
+
+
+def _drop_contained(mentions: list[Mention]) -> list[Mention]:
+    """Without the pieces a widened span swallowed ("2026" of "Jan. 21, 2026"); one pass."""
+    out: list[Mention] = []
+    reach = -1
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if m.end <= reach:
+            continue
+        out.append(m)
+        reach = max(reach, m.end)
+    return out
+
+
+def _dateline(mentions: list[Mention], vocab: Vocab) -> date | None:
+    """A plain text has no publication date field, but wire and trade copy open with one
+    ("SYDNEY, 18 February 2026 —", a date line under the headline): the first full date
+    with its year written near the top stands in for it."""
+    from reetool import dates
+
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.start > DATELINE_CHARS:
+            break
+        dv = dates.normalise(m.text.strip(), vocab=vocab)
+        if dv and not dv.inferred and re.fullmatch(r"\d{4}-\d{2}-\d{2}", dv.value):
+            return date.fromisoformat(dv.value)
+    return None
+
+
+def _on_copyright_line(text: str, pos: int) -> bool:
+    """ "© 2026 Site Name. All rights reserved.": page furniture, whatever it names."""
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return _COPYRIGHT_LINE.search(text, lo, hi if hi >= 0 else len(text)) is not None
 
 
 def _parse_published(published: str | None) -> date | None:

@@ -52,6 +52,10 @@ MONTHS = _wordset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
 )
+WEEKDAYS = _wordset("monday tuesday wednesday thursday friday saturday sunday")
+# A capitalised name ending in one of these is a law, not a body: "Critical Raw Materials Act".
+_LAW_HEADS = _wordset("act acts bill treaty directive")
+_REPORTING_VERBS = _wordset("said says told added noted announced reported warned wrote expects expected")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -137,10 +141,22 @@ class Knowledge:
             and k not in self.not_entities
         )
 
-    def is_junk(self, text: str) -> bool:
-        """A heading word, web furniture, or a phrase that is not a name."""
+    def is_junk(self, text: str, *, headed: bool = False) -> bool:
+        """A heading word, web furniture, or a phrase that is not a name. ``headed``: the
+        phrase is an organization word with an "of" tail ("Office of ... Supply Chains"),
+        so a phrase-like ending is the body's remit, not the whole phrase."""
         k = _key(re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I))
-        return k in self.not_entities or any(k == s or k.endswith(" " + s) for s in self.not_suffixes)
+        if k in self.not_entities:
+            return True
+        return not headed and any(k == s or k.endswith(" " + s) for s in self.not_suffixes)
+
+    def title_around(self, keys: list[str], s: int, e: int) -> bool:
+        """True if tokens ``s:e`` lie inside a title: "Energy" in "Energy Secretary",
+        "Defense" in "Secretary of Defense" name a portfolio, not a body."""
+        for a in range(max(0, s - self.max_title + 1), s + 1):
+            if a + self.title_at(keys, a) >= e and self.title_at(keys, a):
+                return True
+        return False
 
 
 # -- span helpers ------------------------------------------------------------------------
@@ -165,7 +181,7 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and (
         doc[end - 1].is_space
-        or doc[end - 1].lower_ in ("'s", "’s", "'", "’")
+        or doc[end - 1].lower_ in ("'s", "’s", "'", "’", "and", "of", "for", "&")
         or (doc[end - 1].is_punct and doc[end - 1].text not in (".", ")"))
     ):
         end -= 1
@@ -176,6 +192,39 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     if end > start and doc[end - 1].text == "." and end - start > 1 and len(doc[end - 2].text) > 3:
         end -= 1  # sentence full stop glued to a name, but keep "Co." / "Inc."
     return start, end
+
+
+_COMPOUND_TAILS = _wordset("led run based owned backed born era type like wide made free rich")
+
+
+def _hyphen_tail(doc: Doc, end: int) -> int:
+    """ "Kim Tae-hoon", "Moon Jae-in": a short syllable continued by a glued hyphen and a
+    short lowercase syllable (romanised Korean and Chinese given names); not "Zürich-based"."""
+    if (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and len(doc[end - 1].text) <= 4
+        and 2 <= len(doc[end + 1].text) <= 5
+        and doc[end + 1].is_lower
+        and doc[end + 1].is_alpha
+        and doc[end + 1].lower_ not in _COMPOUND_TAILS
+    ):
+        return end + 2
+    return end
+
+
+def _listed_with_org(doc: Doc, s: int, e: int) -> bool:
+    """ "BMW and Schaeffler": a word listed with an organization is one too."""
+    if s >= 2 and doc[s - 1].lower_ in ("and", "&", ",") and doc[s - 2].ent_type_ == "ORG":
+        return True
+    return (
+        e + 1 < len(doc)
+        and doc[e].lower_ in ("and", "&")
+        and doc[e + 1].ent_type_ == "ORG"
+        and doc[e + 1].ent_iob_ == "B"
+    )
 
 
 def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -256,11 +305,16 @@ class FixEnts:
         out: list[Span] = []
         keys = token_keys(doc)
         headings = _HeadingLines(doc.text)
+        things: set[str] = set()
         for ent in doc.ents:
             for s, e in _pieces(doc, ent.start, ent.end):
-                span = self._fix(doc, keys, headings, s, e, ent.label_)
+                span = self._fix(doc, keys, headings, s, e, ent.label_, things)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
+        # "the Eneabba refinery" ... "an expansion of Eneabba": once the text shows a name
+        # is a place or project, its other mentions read as a person are the same thing
+        # (a company's name before "plant" does not make the company a place).
+        out = [o for o in out if not (o.label_ == "PERSON" and _key(o.text) in things)]
         _set_ents(doc, out)
         return doc
 
@@ -272,10 +326,19 @@ class FixEnts:
                 return False
             if _key(tok.text) in self.know.not_before:
                 return True
+            if tok.is_stop or tok.lower_ in _REPORTING_VERBS:
+                return False  # "Goldman Sachs said prices ...", "Lynas is a market ...": a clause
         return False
 
     def _fix(
-        self, doc: Doc, keys: list[str], headings: _HeadingLines, s: int, e: int, label: str
+        self,
+        doc: Doc,
+        keys: list[str],
+        headings: _HeadingLines,
+        s: int,
+        e: int,
+        label: str,
+        things: set[str] | None = None,
     ) -> tuple[int, int, str] | None:
         know = self.know
         s, e = _trim(doc, s, e)
@@ -284,6 +347,8 @@ class FixEnts:
         if label in ("PERSON", "ORG"):
             # "Liu Leiyun—Party Secretary", "Li Bo, Chairman": the name ends at the apposition.
             for i in range(s + 1, e):
+                if doc[i].text == "-" and doc[i + 1].is_lower and not doc[i - 1].whitespace_:
+                    continue  # "Kim Tae-hoon": a hyphenated given name, not an apposition
                 if (doc[i].text in _DASHES or doc[i].text == ",") and (
                     know.title_at(keys, i + 1, e) or label == "PERSON"
                 ):
@@ -314,6 +379,23 @@ class FixEnts:
                 last = _key(doc[e - 1].text)
                 if last in know.org_words or last in know.company_words:
                     label = "ORG"
+        if label == "PERSON":
+            e = _hyphen_tail(doc, e)
+            # "at Macquarie", "Argonaut analyst Jane Doe": one word in a workplace slot is a company
+            if e - s == 1 and (
+                (s > 0 and doc[s - 1].lower_ == "at")
+                or _listed_with_org(doc, s, e)
+                or (
+                    know.title_at(keys, e)
+                    and know.is_nameish(doc[min(e + know.title_at(keys, e), len(doc) - 1)])
+                )
+            ):
+                label = "ORG"
+        if label == "ORG":
+            if _key(doc[e - 1].text) in _LAW_HEADS and doc[e - 1].is_title:
+                return None
+            if not _ACRONYM.match(doc[s:e].text) and know.title_around(keys, s, e):
+                return None
         text = doc[s:e].text
         if label in NAME_LABELS:
             if know.is_junk(text) or not any(t.is_title or t.is_upper for t in doc[s:e]):
@@ -333,6 +415,8 @@ class FixEnts:
             ):
                 return None
             if label in ("PERSON", "ORG") and not has_org_word and self._names_a_thing(doc, e):
+                if things is not None:
+                    things.add(_key(text))
                 return None
         return s, e, label
 
@@ -358,16 +442,33 @@ class Patterns:
         found += [Span(doc, s, e, label="ORG") for s, e in self._orgs(doc, toks)]
         found += [Span(doc, s, e, label="PERSON") for s, e in self._people(toks, token_keys(doc))]
         known = [e for e in doc.ents if e.ent_id_]
+        found = [self._longer_guess(doc, f) for f in found]
         found = [
             f
             for f in found
-            if not self.know.is_junk(f.text)
+            if not self.know.is_junk(f.text, headed=f.label_ == "ORG" and any(t.lower_ == "of" for t in f))
             and not _cuts_into(f, known)
             and not any((k.start, k.end) == (f.start, f.end) for k in known)
         ]
         ents = [self._extend_person(doc, toks, ent) for ent in doc.ents]
         _set_ents(doc, [*found, *ents])
         return doc
+
+    def _longer_guess(self, doc: Doc, found: Span) -> Span:
+        """ "The Government Accountability Office": the model's ORG ending where the pattern
+        ends but starting further left over capitalised words keeps those words (the
+        pattern stops at words like "Government" that alone are no name)."""
+        from spacy.tokens import Span
+
+        if found.label_ != "ORG":
+            return found
+        for ent in doc.ents:
+            if ent.label_ == "ORG" and ent.end == found.end and ent.start < found.start:
+                s, _ = _trim(doc, ent.start, found.start)
+                lead = doc[s : found.start]
+                if len(lead) and all(self._cap(t) and not _is_break(t) for t in lead):
+                    return Span(doc, s, found.end, label="ORG")
+        return found
 
     # people ----------------------------------------------------------------------------
 
@@ -392,8 +493,9 @@ class Patterns:
                 j = i + n
                 run = self._name_run(toks, j)
                 if run and not self._is_org_continuation(toks, j + run):
-                    out.append((j, j + run))
-                    i = j + run
+                    end = _hyphen_tail(toks[0].doc, j + run)
+                    out.append((j, end))
+                    i = end
                     continue
                 # "Li Bo, Chairman", "Cao Yiding, a senior official with ..."
             if toks[i].text == ",":
@@ -448,7 +550,7 @@ class Patterns:
 
     def _cap(self, t: Token) -> bool:
         return (
-            (t.is_title or (t.is_upper and len(t.text) > 1))
+            (t.is_title or (t.is_upper and len(t.text) > 1) or (t.text[:1].isupper() and t.is_alpha))
             and not t.is_space
             and (t.is_alpha or t.text.endswith("."))
         )
@@ -494,6 +596,15 @@ class Patterns:
         in_of = False
         while e + 1 < len(toks):
             w = toks[e].lower_
+            if w == "," and in_of:
+                # "Ministry of Economy, Trade and Industry": a list that ends in "and X"
+                k = e + 1
+                while k < len(toks) and self._cap(toks[k]) and _key(toks[k].text) not in MONTHS:
+                    k += 1
+                if k > e + 1 and k < len(toks) and toks[k].lower_ in ("and", "&"):
+                    e = k
+                    continue
+                break
             if w in ("of", "for", "on") or (w in ("and", "&") and in_of):
                 j = e + 1
                 if j < len(toks) and toks[j].lower_ == "the" and w != "and":
@@ -503,6 +614,7 @@ class Patterns:
                     k < len(toks)
                     and (self._cap(toks[k]) or self._hyphen_word(toks, k))
                     and _key(toks[k].text) not in MONTHS
+                    and _key(toks[k].text) not in WEEKDAYS
                 ):
                     k += 2 if toks[k].text == "-" else 1
                 if k == j:
