@@ -333,21 +333,29 @@ def _corpus_store(db: str | None) -> Iterator[Store]:
         raise typer.Exit(1) from None
 
 
-@contextmanager
-def _corpus_input(ctx: typer.Context, db: str | None) -> Iterator[tuple[Iterator[Extraction], list[str]]]:
-    """Extractions from stdin JSON lines if any, else from the store; plus the list of
-    problems met on stdin (reported as they happen, turned into exit 1 by the caller)."""
-    from reetool.corpus import read_jsonl_extractions
-
+def _piped_extractions(ctx: typer.Context) -> tuple[Iterator[Extraction] | None, list[str]]:
+    """Extractions from JSON lines on stdin (``reetool extract ... | reetool entities``),
+    or ``None`` when nothing is piped; plus the problems met on stdin, each reported as it
+    is met and turned into exit status 1 by the caller."""
     problems: list[str] = []
+    piped = _piped_records(ctx)
+    if piped is None:
+        return None, problems
+    from reetool.corpus import read_jsonl_extractions
 
     def bad_line(lineno: int, reason: str) -> None:
         problems.append(reason)
         _error(f"-: line {lineno}: {reason}")
 
-    piped = _piped_records(ctx)
+    return read_jsonl_extractions(piped, bad_line), problems
+
+
+@contextmanager
+def _corpus_input(ctx: typer.Context, db: str | None) -> Iterator[tuple[Iterator[Extraction], list[str]]]:
+    """Extractions from stdin JSON lines if any, else from the store; plus stdin's problems."""
+    piped, problems = _piped_extractions(ctx)
     if piped is not None:
-        yield read_jsonl_extractions(piped, bad_line), problems
+        yield piped, problems
         return
     with _corpus_store(db) as store:
         yield store.extractions(), problems
@@ -396,16 +404,9 @@ def entities(
     if sort not in ("mentions", "docs", "name"):
         raise typer.BadParameter(f"{sort!r} is not one of mentions, docs, name", param_hint="--sort")
     index = EntityIndex(Vocab.load(vocab or ()), labels=types)
-    problems: list[str] = []
-    piped = _piped_records(ctx)
+    piped, problems = _piped_extractions(ctx)
     if piped is not None:  # JSON lines: fold them one extraction at a time
-        from reetool.corpus import read_jsonl_extractions
-
-        def bad_line(lineno: int, reason: str) -> None:
-            problems.append(reason)
-            _error(f"-: line {lineno}: {reason}")
-
-        for ext in read_jsonl_extractions(piped, bad_line):
+        for ext in piped:
             index.add(ext)
     else:  # the store counts names in SQL from its indexes, never reading texts (issue 5)
         from reetool.store import Store
@@ -459,17 +460,11 @@ def _corpus_input_summaries(
     ctx: typer.Context, db: str | None
 ) -> Iterator[tuple[Iterator[dict[str, typing.Any]], list[str]]]:
     """Document summaries: counted from stdin JSON lines, or read from the store without texts."""
-    from reetool.corpus import doc_summary_record, read_jsonl_extractions, summaries_from_extractions
+    from reetool.corpus import doc_summary_record, summaries_from_extractions
 
-    problems: list[str] = []
-
-    def bad_line(lineno: int, reason: str) -> None:
-        problems.append(reason)
-        _error(f"-: line {lineno}: {reason}")
-
-    piped = _piped_records(ctx)
+    piped, problems = _piped_extractions(ctx)
     if piped is not None:
-        yield summaries_from_extractions(read_jsonl_extractions(piped, bad_line)), problems
+        yield summaries_from_extractions(piped), problems
         return
     with _corpus_store(db) as store:
         yield (

@@ -34,6 +34,11 @@ DROPPED = frozenset(
         "select",
         "textarea",
         "button",
+        # page furniture around the article in a saved page: menus, sidebars, site footers, forms
+        "nav",
+        "aside",
+        "footer",
+        "form",
     }
 )
 # Elements that start and end a block: a paragraph-like unit separated by a blank line.
