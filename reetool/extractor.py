@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from reetool import dates
 from reetool.canonical import Canonicalizer, Mention
 from reetool.document import Document, Entity, Extraction
 from reetool.vocab import Vocab
@@ -172,8 +173,6 @@ def _dates(mentions: list[Mention], text: str, published: str | None, vocab: Voc
     explicit year in the text, else from a copyright line. Weekdays are dates of the
     publication week; dates on a copyright line are page furniture and dropped.
     """
-    from reetool import dates
-
     mentions = [_widen_date(m, text) for m in mentions if not _on_copyright_line(text, m.start)]
     mentions = _drop_contained(mentions)
     pub = _parse_published(published) or _dateline(mentions, vocab)
@@ -221,7 +220,7 @@ def _widen_date(m: Mention, text: str) -> Mention:
     "Jan. 21[, 2026]" (it splits abbreviated and day-first dates)."""
     start, end = m.start, m.end
     words = m.text.split()
-    if words and words[0].lower().rstrip(".") in _MONTHS and not re.match(r"\d", m.text):
+    if words and words[0].lower().rstrip(".") in dates.MONTHS and not re.match(r"\d", m.text):
         before = _DAY_BEFORE.search(text, max(0, start - 6), start)
         if before and 1 <= int(before.group(1)) <= 31 and "\n" not in text[before.start() : start]:
             start = before.start()
@@ -250,8 +249,6 @@ def _dateline(mentions: list[Mention], vocab: Vocab) -> date | None:
     """A plain text has no publication date field, but wire and trade copy open with one
     ("SYDNEY, 18 February 2026 —", a date line under the headline): the first full date
     with its year written near the top stands in for it."""
-    from reetool import dates
-
     for m in sorted(mentions, key=lambda m: m.start):
         if m.start > DATELINE_CHARS:
             break
@@ -282,30 +279,8 @@ def _copyright_year(text: str) -> int | None:
     return max(years) if years else None
 
 
-_MONTHS = {
-    m: i + 1
-    for i, ms in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in ms
-}
-
-
 def _month_of(surface: str) -> int | None:
     for w in re.findall(r"[A-Za-z]+", surface):
-        if w.lower() in _MONTHS:
-            return _MONTHS[w.lower()]
+        if w.lower() in dates.MONTHS:
+            return dates.MONTHS[w.lower()]
     return None

@@ -19,6 +19,7 @@ what keeps genuine Thai text untouched.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections import Counter
@@ -109,40 +110,9 @@ _CONTEXT_FORMS = frozenset({_LONE_E2, _BULLET_TM, _LONE_C3})
 _CONTRACTIONS = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
 _ELISION_PREFIXES = frozenset({"O", "D", "L", "d", "l"})
 _OPENERS = frozenset("([{/\u2014\u2013\u201c\u2018\"'")
+# Words between which a lost dash is an en dash: "March–May", "Monday–Friday".
 _RANGE_WORDS = frozenset(
-    (
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    )
+    {w.lower() for w in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name) if w} | {"sept"}
 )
 
 

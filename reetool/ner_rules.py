@@ -17,11 +17,12 @@ Order in the pipeline (see :func:`add_rule_components`)::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
+from reetool import dates
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -48,10 +49,7 @@ def _wordset(words: str) -> frozenset[str]:
 _FUNCTION_WORDS = _wordset(
     "a an the and or of for on in to at by with from as vs via into over under not no is are was were be"
 )
-MONTHS = _wordset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-)
+MONTHS = frozenset(dates.MONTHS)  # names and abbreviations, lowercase
 WEEKDAYS = _wordset("monday tuesday wednesday thursday friday saturday sunday")
 # A capitalised name ending in one of these is a law, not a body: "Critical Raw Materials Act".
 _LAW_HEADS = _wordset("act acts bill treaty directive")
@@ -106,7 +104,7 @@ class Knowledge:
 
     def title_at(self, keys: list[str], i: int, end: int | None = None) -> int:
         """Length of the longest title starting at token ``i`` (0 if none); ``keys`` are
-        the doc's token keys (:func:`token_keys`), computed once per doc."""
+        the key (:func:`_key`) of each of the doc's tokens, computed once per doc."""
         end = len(keys) if end is None else end
         if i >= end or keys[i] not in self.title_starts:
             return 0
@@ -162,16 +160,55 @@ class Knowledge:
 # -- span helpers ------------------------------------------------------------------------
 
 
-def token_keys(doc: Doc) -> list[str]:
-    """Each token's comparison key, once per doc: the rules look titles up at every token."""
-    return [_key(t.text) for t in doc]
+class _Tokens:
+    """A doc's tokens, made once. Indexing a spaCy ``Doc`` builds a new ``Token`` each
+    time, and the fix-up rules look at the same few tokens again and again; this view
+    answers ``view[i]``, ``view[a:b]`` (iterable, with ``.text``) and ``len(view)`` like
+    the doc does, from one list."""
+
+    __slots__ = ("text", "toks")
+
+    def __init__(self, doc: Doc) -> None:
+        self.toks: list[Token] = list(doc)
+        self.text: str = doc.text
+
+    def __len__(self) -> int:
+        return len(self.toks)
+
+    @overload
+    def __getitem__(self, i: int) -> Token: ...
+    @overload
+    def __getitem__(self, i: slice) -> _TokenSlice: ...
+    def __getitem__(self, i: int | slice) -> Token | _TokenSlice:
+        if isinstance(i, slice):
+            start, end, _ = i.indices(len(self.toks))
+            return _TokenSlice(self, start, end)
+        return self.toks[i]
+
+
+class _TokenSlice:
+    __slots__ = ("end", "start", "tokens")
+
+    def __init__(self, tokens: _Tokens, start: int, end: int) -> None:
+        self.tokens, self.start, self.end = tokens, start, end
+
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self.tokens.toks[self.start : self.end])
+
+    @property
+    def text(self) -> str:
+        """The span's text as spaCy gives it: without the last token's trailing space."""
+        if self.end <= self.start:
+            return ""
+        last = self.tokens.toks[self.end - 1]
+        return self.tokens.text[self.tokens.toks[self.start].idx : last.idx + len(last.text)]
 
 
 def _is_break(token: Token) -> bool:
     return token.is_space and "\n" in token.text
 
 
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def _trim(doc: Doc | _Tokens, start: int, end: int) -> tuple[int, int]:
     """Drop leading "the"/punctuation and trailing possessives/punctuation."""
     while start < end and (
         doc[start].is_space
@@ -197,7 +234,7 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
 _COMPOUND_TAILS = _wordset("led run based owned backed born era type like wide made free rich")
 
 
-def _hyphen_tail(doc: Doc, end: int) -> int:
+def _hyphen_tail(doc: Doc | _Tokens, end: int) -> int:
     """ "Kim Tae-hoon", "Moon Jae-in": a short syllable continued by a glued hyphen and a
     short lowercase syllable (romanised Korean and Chinese given names); not "Zürich-based"."""
     if (
@@ -215,7 +252,7 @@ def _hyphen_tail(doc: Doc, end: int) -> int:
     return end
 
 
-def _listed_with_org(doc: Doc, s: int, e: int) -> bool:
+def _listed_with_org(doc: _Tokens, s: int, e: int) -> bool:
     """ "BMW and Schaeffler": a word listed with an organization is one too."""
     if s >= 2 and doc[s - 1].lower_ in ("and", "&", ",") and doc[s - 2].ent_type_ == "ORG":
         return True
@@ -227,7 +264,7 @@ def _listed_with_org(doc: Doc, s: int, e: int) -> bool:
     )
 
 
-def _pieces(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+def _pieces(doc: _Tokens, start: int, end: int) -> list[tuple[int, int]]:
     """Split a span at line breaks: an entity never runs across lines."""
     out, s = [], start
     for i in range(start, end):
@@ -303,12 +340,13 @@ class FixEnts:
         from spacy.tokens import Span
 
         out: list[Span] = []
-        keys = token_keys(doc)
-        headings = _HeadingLines(doc.text)
+        view = _Tokens(doc)
+        keys = [_key(t.text) for t in view]
+        headings = _HeadingLines(view.text)
         things: set[str] = set()
         for ent in doc.ents:
-            for s, e in _pieces(doc, ent.start, ent.end):
-                span = self._fix(doc, keys, headings, s, e, ent.label_, things)
+            for s, e in _pieces(view, ent.start, ent.end):
+                span = self._fix(view, keys, headings, s, e, ent.label_, things)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
         # "the Eneabba refinery" ... "an expansion of Eneabba": once the text shows a name
@@ -318,7 +356,7 @@ class FixEnts:
         _set_ents(doc, out)
         return doc
 
-    def _names_a_thing(self, doc: Doc, e: int) -> bool:
+    def _names_a_thing(self, doc: _Tokens, e: int) -> bool:
         """True if the name modifies a project, plant or event noun: "the Longonjo rare
         earth project", "the Kalgoorlie processing facility" name places, not bodies."""
         for tok in doc[e : e + 4]:
@@ -332,7 +370,7 @@ class FixEnts:
 
     def _fix(
         self,
-        doc: Doc,
+        doc: _Tokens,
         keys: list[str],
         headings: _HeadingLines,
         s: int,
@@ -439,8 +477,9 @@ class Patterns:
 
         found: list[Span] = []
         toks = list(doc)
+        keys = [_key(t.text) for t in toks]
         found += [Span(doc, s, e, label="ORG") for s, e in self._orgs(doc, toks)]
-        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(toks, token_keys(doc))]
+        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(toks, keys)]
         known = [e for e in doc.ents if e.ent_id_]
         found = [self._longer_guess(doc, f) for f in found]
         found = [
