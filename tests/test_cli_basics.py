@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from reetool import __version__
@@ -45,3 +50,70 @@ def test_help_imports_no_heavy_library() -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     result = runner.invoke(app, ["frobnicate"])
     assert result.exit_code == 2
+
+
+def _store_with_one_document(path: Path) -> None:
+    from reetool.document import Document, Entity, Extraction
+    from reetool.store import Store
+
+    text = "Lynas Rare Earths said neodymium output rose."
+    doc = Document("a.txt", text, title="Output", published="2026-01-12", digest="d1")
+    ents = [
+        Entity("ORG", "Lynas Rare Earths", 0, 17, "Lynas Rare Earths"),
+        Entity("ELEMENT", "neodymium", 23, 32, "neodymium", symbol="Nd"),
+    ]
+    with Store.open(path) as store:
+        store.save([Extraction(doc, ents)], "test-model")
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    """Run reetool with stdout and stderr on a pseudo-terminal, as a person would."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reetool", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=120)
+    os.close(master)
+    return out
+
+
+_COLOUR = re.compile(rb"\x1b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7])(?:;[0-9;]*)?m")
+
+
+def test_tables_are_coloured_on_a_terminal_unless_no_color(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _store_with_one_document(db)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update(TERM="xterm-256color", COLUMNS="120", PYTHONPATH=str(ROOT))
+    args = ["elements", "--db", str(db)]
+    coloured = _run_in_terminal(args, env)
+    assert b"neodymium" in coloured and _COLOUR.search(coloured)
+    plain = _run_in_terminal(args, {**env, "NO_COLOR": "1"})
+    assert b"neodymium" in plain and not _COLOUR.search(plain)
+
+
+def test_piped_table_has_no_escape_codes(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _store_with_one_document(db)
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-m", "reetool", "entities", "--db", str(db), "--format", "table"],
+        capture_output=True,
+        env=env,
+        check=True,
+    ).stdout
+    assert b"Lynas Rare Earths" in out and b"\x1b[" not in out
