@@ -190,16 +190,18 @@ def _dates(mentions: list[Mention], text: str, published: str | None, vocab: Voc
             value = dv.value if dv else None
             out.append(Entity("DATE", m.text, m.start, m.end, canonical, value, bool(dv and dv.inferred)))
             continue
-        if not dates.is_date(surface, vocab=vocab):
-            continue
-        hint = None
-        if pub is None:
-            month = _month_of(surface)
-            hint = month_years.get(month) if month else None
-            if not hint:
-                years = dates.explicit_years(text, vocab=vocab) if years is None else years
-                hint = dates.nearest_year(text, m.start, years=years) or copyright_year
-        dv = dates.normalise(surface, published=pub, year_hint=hint)
+        dv = dates.normalise(surface, vocab=vocab)
+        if dv is None:
+            continue  # not a calendar date: "last month", "annual", "Five-Year Plan"
+        if "--" in dv.value:  # the text leaves the year out ("--12-26"): take it from context
+            hint = None
+            if pub is None:
+                month = _month_of(surface)
+                hint = month_years.get(month) if month else None
+                if not hint:
+                    years = dates.explicit_years(text, vocab=vocab) if years is None else years
+                    hint = dates.nearest_year(text, m.start, years=years) or copyright_year
+            dv = dates.normalise(surface, published=pub, year_hint=hint, vocab=vocab)
         value = dv.value if dv else None
         if value and re.match(r"^\d{4}-\d{2}", value):
             month_years.setdefault(int(value[5:7]), int(value[:4]))
