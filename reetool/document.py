@@ -51,7 +51,11 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """One entity mention; ``start``/``end`` are character offsets into ``Document.text``."""
+    """One entity mention; ``start``/``end`` are character offsets into ``Document.text``.
+
+    A ROLE (:mod:`reetool.roles`) is the phrase that gives a person a title or an
+    organization: ``canonical`` is the person's canonical name, ``title`` the title as
+    written and ``org`` the organization's canonical name (either may be ``None``)."""
 
     label: str
     text: str
@@ -61,6 +65,8 @@ class Entity:
     value: str | None = None
     inferred: bool = False
     symbol: str | None = None
+    title: str | None = None
+    org: str | None = None
 
 
 @dataclass(slots=True)

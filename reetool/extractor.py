@@ -21,6 +21,7 @@ from reetool.canonical import Canonicalizer, Mention
 from reetool.date_mentions import claim_dates, document_dates
 from reetool.document import Document, Entity, Extraction
 from reetool.labels import LABELS
+from reetool.roles import find_roles, load_titles
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class Extractor:
         self.canon = Canonicalizer(
             vocab.lines("org_suffixes.txt"), vocab.lines("org_words.txt"), vocab.lines("company_words.txt")
         )
+        self.titles = load_titles(vocab)
         self.chunk_chars = min(CHUNK_CHARS, max(1000, nlp.max_length - 1))
 
     def extract(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Extraction]:
@@ -120,6 +122,7 @@ class Extractor:
             for m in mentions
             if m.label == "ELEMENT"
         ]
+        entities += find_roles(text, entities, self.titles)
         entities.sort(key=lambda e: (e.start, e.end, e.label, e.canonical))
         return Extraction(document, entities)
 

@@ -230,8 +230,8 @@ class EntityIndex:
         doc = extraction.document
         per_name: dict[tuple[str, str], tuple[list[int], set[str]]] = {}
         for ent in extraction.entities:
-            if self.labels is not None and ent.label not in self.labels:
-                continue
+            if ent.label == "ROLE" or (self.labels is not None and ent.label not in self.labels):
+                continue  # a role is not a name: `reetool people` reads roles
             entry = per_name.get((ent.label, ent.canonical or ent.text))
             if entry is None:
                 entry = per_name[(ent.label, ent.canonical or ent.text)] = ([0], set())
@@ -264,7 +264,7 @@ class EntityIndex:
         document paths: feed one index either this or :meth:`add`, not both.)
         """
         for row in rows:
-            if self.labels is not None and row.label not in self.labels:
+            if row.label == "ROLE" or (self.labels is not None and row.label not in self.labels):
                 continue
             name = row.canonical or row.text
             key = name_key(name)

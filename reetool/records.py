@@ -36,9 +36,26 @@ ENTITY_COLUMNS = (
 )
 
 
+#: The keys of a ROLE record (:func:`entity_record` of a ROLE), in order.
+ROLE_COLUMNS = ("doc", "published", "label", "text", "start", "end", "person", "title", "org")
+
+
 def entity_record(doc: Document, ent: Entity) -> dict[str, Any]:
     """One JSON lines record per mention; ``published`` rides along so that corpus
-    commands reading a pipe can date entities without the store."""
+    commands reading a pipe can date entities without the store. A ROLE has its own
+    keys (:data:`ROLE_COLUMNS`): the person, the title as written and the organization."""
+    if ent.label == "ROLE":
+        return {
+            "doc": doc.doc,
+            "published": doc.published,
+            "label": ent.label,
+            "text": ent.text,
+            "start": ent.start,
+            "end": ent.end,
+            "person": ent.canonical,
+            "title": ent.title,
+            "org": ent.org,
+        }
     return {
         "doc": doc.doc,
         "published": doc.published,
@@ -147,10 +164,12 @@ def read_jsonl_extractions(
                 text,
                 int(rec.get("start") or 0),
                 int(rec.get("end") or 0),
-                _str_or_none(rec.get("canonical")) or text,
+                _str_or_none(rec.get("canonical")) or _str_or_none(rec.get("person")) or text,
                 _str_or_none(rec.get("value")),
                 bool(rec.get("inferred")),
                 _str_or_none(rec.get("symbol")),
+                _str_or_none(rec.get("title")),
+                _str_or_none(rec.get("org")),
             )
         except (TypeError, ValueError):
             if on_error:

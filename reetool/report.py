@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-    from reetool.document import Extraction
+    from reetool.document import Entity, Extraction
 
 #: Terminal styles per label, close to displaCy's colours; unknown labels get a neutral one.
 LABEL_STYLES = {
@@ -201,14 +201,17 @@ def elements_per_doc_table(rows: Iterable[dict[str, Any]]) -> Table:
     return table
 
 
-def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> Table:
+def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> RenderableType:
     """One document's entities for ``reetool extract`` on a terminal: one row per entity
-    (mentions sharing a canonical name), in order of first mention."""
+    (mentions sharing a canonical name), in order of first mention; then its roles in a
+    table of their own, since a role is a relation, not a name."""
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     doc = extraction.document
     title = doc.doc + (f" — {doc.title}" if doc.title else "")
+    roles = [e for e in extraction.entities if e.label == "ROLE" and (not labels or "ROLE" in labels)]
     table = Table(title=title, title_justify="left")
     table.add_column("label", no_wrap=True)
     table.add_column("canonical", overflow="fold")
@@ -218,6 +221,8 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
     rows: dict[tuple[str, str], list] = {}
     for e in extraction.entities:
         if labels and e.label not in labels:
+            continue
+        if e.label == "ROLE":
             continue
         row = rows.setdefault((e.label, e.canonical), [e, [], 0])
         if e.text not in row[1]:
@@ -229,4 +234,18 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
             extra += " (inferred)"
         style = LABEL_STYLES.get(label, DEFAULT_STYLE)
         _row(table, Text(f" {label} ", style=style), Text(canonical), Text("; ".join(texts)), str(n), extra)
+    if not roles:
+        return table
+    return Group(table, roles_table(roles))
+
+
+def roles_table(roles: list[Entity]) -> Table:
+    """Who holds which title where, one row per role, as the text gives them."""
+    from rich.table import Table
+
+    table = Table(title="roles", title_justify="left")
+    for column in ("person", "title", "organization", "as written"):
+        table.add_column(column, overflow="fold")
+    for r in roles:
+        _row(table, r.canonical, r.title or "", r.org or "", r.text)
     return table

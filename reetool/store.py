@@ -40,6 +40,12 @@ BUSY_TIMEOUT_S = 60.0
 #: How long :meth:`Store.upgrade` waits for a writer before leaving the store as it is.
 UPGRADE_TIMEOUT_S = 2.0
 
+#: Roles keep their title and organization; the person is the row's canonical name.
+_ROLE_MIGRATION = """
+    ALTER TABLE mentions ADD COLUMN title TEXT;
+    ALTER TABLE mentions ADD COLUMN org TEXT
+    """
+
 #: Applied in order from the start; ``user_version`` = number applied. Append only.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -85,6 +91,8 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX IF EXISTS mentions_label_canonical;
     CREATE INDEX documents_published ON documents (published)
     """,
+    # 4: roles (label ROLE, :mod:`reetool.roles`) keep their title and organization.
+    _ROLE_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -95,7 +103,9 @@ def _latest() -> int:
 
 
 _DOC_COLUMNS = "id, doc, digest, title, published, url, text, fixes"
-_MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol'
+_MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol, title, org'
+#: A store older than the roles migration has no title and org columns: it reads as NULL.
+_OLD_MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol'
 _NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id) FROM mentions"
 
 
@@ -181,6 +191,8 @@ class Store:
         self.readonly = readonly
         #: Documents written by this object: what an interrupted run reports.
         self.saved = 0
+        #: Whether the mentions table has the roles' columns (set when the store is opened).
+        self.has_roles = True
 
     # -- opening -----------------------------------------------------------------
 
@@ -252,6 +264,7 @@ class Store:
     def _prepare(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]  # NOTADB surfaces here
         self._check_version(version)
+        self.has_roles = _ROLE_MIGRATION in MIGRATIONS[:version]
         if self.readonly:
             if version == 0:
                 raise StoreError(self.path, f"no store at {self.path}; run `reetool extract PATH...` first")
@@ -259,6 +272,7 @@ class Store:
         self._set_wal()
         if version < _latest():
             self._migrate()
+            self.has_roles = _ROLE_MIGRATION in MIGRATIONS
         # WAL + NORMAL is still atomic and consistent after a crash or kill -9;
         # only the last commits may be lost on power failure.
         self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -345,6 +359,9 @@ class Store:
         if self.readonly:
             raise StoreError(self.path, "store was opened read-only")
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        columns = _MENTION_COLUMNS if self.has_roles else _OLD_MENTION_COLUMNS
+        width = len(columns.split(","))
+        places = ", ".join("?" * (1 + width))
         with _mapped(self.path), self._write():
             for ext in extractions:
                 d = ext.document
@@ -367,8 +384,8 @@ class Store:
                 )
                 doc_id = cur.lastrowid
                 self.conn.executemany(
-                    f"INSERT INTO mentions (doc_id, {_MENTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(doc_id, *_mention_row(e)) for e in ext.entities],
+                    f"INSERT INTO mentions (doc_id, {columns}) VALUES ({places})",
+                    [(doc_id, *_mention_row(e)[:width]) for e in ext.entities],
                 )
         self.saved += len(extractions)
 
@@ -454,7 +471,7 @@ class Store:
                 )
             for row in rows:
                 with _mapped(self.path):
-                    entities = _entities(conn, row[0])
+                    entities = _entities(conn, row[0], self.has_roles)
                 yield Extraction(_document(row), entities)
         finally:
             conn.close()
@@ -518,16 +535,19 @@ class Store:
             yield current
 
     def _entities(self, doc_id: int) -> list[Entity]:
-        return _entities(self.conn, doc_id)
+        return _entities(self.conn, doc_id, self.has_roles)
 
 
-def _entities(conn: sqlite3.Connection, doc_id: int) -> list[Entity]:
-    rows = conn.execute(f"SELECT {_MENTION_COLUMNS} FROM mentions WHERE doc_id = ? ORDER BY id", (doc_id,))
-    return [Entity(lb, tx, s, e, c, v, bool(inf), sym) for lb, tx, s, e, c, v, inf, sym in rows]
+def _entities(conn: sqlite3.Connection, doc_id: int, has_roles: bool = True) -> list[Entity]:
+    columns = _MENTION_COLUMNS if has_roles else _OLD_MENTION_COLUMNS + ", NULL, NULL"
+    rows = conn.execute(f"SELECT {columns} FROM mentions WHERE doc_id = ? ORDER BY id", (doc_id,))
+    return [
+        Entity(lb, tx, s, e, c, v, bool(inf), sym, ti, org) for lb, tx, s, e, c, v, inf, sym, ti, org in rows
+    ]
 
 
 def _mention_row(e: Entity) -> tuple[Any, ...]:
-    return (e.label, e.text, e.start, e.end, e.canonical, e.value, int(e.inferred), e.symbol)
+    return (e.label, e.text, e.start, e.end, e.canonical, e.value, int(e.inferred), e.symbol, e.title, e.org)
 
 
 def _document(row: Sequence[Any]) -> Document:
