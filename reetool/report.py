@@ -239,6 +239,36 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
     return Group(table, roles_table(roles))
 
 
+def people_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> RenderableType:
+    """The who's who; with ``explain``, each person's evidence sentences after the table."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = list(rows)
+    table = Table(title="People and their roles")
+    for column in ("person", "titles", "organizations", "docs", "first", "last"):
+        table.add_column(column, overflow="fold", justify="right" if column == "docs" else "left")
+    for r in rows:
+        _row(
+            table,
+            r["person"],
+            "; ".join(r["titles"]),
+            "; ".join(r["organizations"]),
+            str(r["docs"]),
+            _date(r["first_published"]),
+            _date(r["last_published"]),
+        )
+    if not explain:
+        return table
+    notes = Text()
+    for r in rows:
+        notes.append(f"\n{r['person']}\n", style="bold")
+        for line in r.get("evidence", []):
+            notes.append(f"  {line}\n")
+    return Group(table, notes)
+
+
 def roles_table(roles: list[Entity]) -> Table:
     """Who holds which title where, one row per role, as the text gives them."""
     from rich.table import Table

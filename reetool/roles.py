@@ -160,9 +160,7 @@ class _Match:
     end: int
 
 
-def _sentence_roles(
-    m: str, offsets: list[int], marks: list[Entity], titles: Titles
-) -> Iterable[_Match]:
+def _sentence_roles(m: str, offsets: list[int], marks: list[Entity], titles: Titles) -> Iterable[_Match]:
     after, before, before_comma, affiliation = _patterns(titles.pattern)
     claimed: list[tuple[int, int]] = []  # title spans an earlier pattern already gave a person
     given: set[int] = set()
@@ -232,6 +230,14 @@ def _antecedent(masked: list[_Masked], sentence: int, before: int) -> Entity | N
             names = {e.canonical for e in orgs}
             return orgs[-1] if len(names) == 1 else None
     return None
+
+
+def sentence_of(text: str, start: int, end: int) -> str:
+    """The sentence of ``text`` around ``start:end`` (the evidence for a role)."""
+    for s, e in _sentences(text):
+        if s <= start < e:
+            return " ".join(text[s : max(e, end)].split())
+    return " ".join(text[start:end].split())
 
 
 def _sentences(text: str) -> Iterable[tuple[int, int]]:

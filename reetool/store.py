@@ -33,12 +33,16 @@ from typing import Any
 import orjson
 
 from reetool.document import Document, Entity, Extraction
+from reetool.roles import sentence_of
 
 DB_ENV = "REETOOL_DB"
 DEFAULT_RELATIVE = Path(".reetool") / "reetool.db"
 BUSY_TIMEOUT_S = 60.0
 #: How long :meth:`Store.upgrade` waits for a writer before leaving the store as it is.
 UPGRADE_TIMEOUT_S = 2.0
+
+#: Characters of text read on each side of a role for its evidence sentence.
+_CONTEXT = 300
 
 #: Roles keep their title and organization; the person is the row's canonical name.
 _ROLE_MIGRATION = """
@@ -514,6 +518,23 @@ class Store:
                     yield NameStats(label, canonical, text, mentions, docs, first, last)
         finally:
             conn.close()
+
+    def roles(self) -> Iterator[tuple[str, str | None, Entity, str]]:
+        """Every stored ROLE as (doc, published, role, text around it), for ``reetool
+        people``: the role's own rows and a window of its document's text, never a whole text."""
+        if not self.has_roles:
+            return
+        sql = (
+            'SELECT d.doc, d.published, m.text, m.start, m."end", m.canonical, m.title, m.org, '
+            f"substr(d.text, max(1, m.start - {_CONTEXT} + 1), m.\"end\" - m.start + 2 * {_CONTEXT}), "
+            f"max(0, m.start - {_CONTEXT}) "
+            "FROM mentions m JOIN documents d ON d.id = m.doc_id WHERE m.label = 'ROLE' ORDER BY d.id, m.id"
+        )
+        with _mapped(self.path):
+            cur = self.conn.execute(sql)
+        for doc, published, text, start, end, person, title, org, window, offset in _fetch(self.path, cur):
+            role = Entity("ROLE", text, start, end, person, title=title, org=org)
+            yield doc, published, role, sentence_of(window, start - offset, end - offset)
 
     def documents(self) -> Iterator[DocumentSummary]:
         """Stream one summary per stored document, ordered by doc path."""
