@@ -40,6 +40,16 @@ ENTITY_COLUMNS = (
 ROLE_COLUMNS = ("doc", "published", "label", "text", "start", "end", "person", "title", "org")
 
 
+def csv_columns(labels: set[str] | None) -> tuple[str, ...]:
+    """CSV columns for records of these labels (all if ``None``): a ROLE's own columns
+    alone, else the entity columns, followed by the role's when roles are among them."""
+    if labels == {"ROLE"}:
+        return ROLE_COLUMNS
+    if labels is None or "ROLE" in labels:
+        return ENTITY_COLUMNS + ROLE_COLUMNS[-3:]
+    return ENTITY_COLUMNS
+
+
 def entity_record(doc: Document, ent: Entity) -> dict[str, Any]:
     """One JSON lines record per mention; ``published`` rides along so that corpus
     commands reading a pipe can date entities without the store. A ROLE has its own

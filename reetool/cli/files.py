@@ -84,7 +84,7 @@ def extract(
     """Find people, organizations, dates and rare earth elements in each document."""
     from reetool.document import Failure
     from reetool.pipeline import run_extract
-    from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
+    from reetool.records import csv_columns, entity_record, extraction_record
 
     fmt = resolve_format(fmt, "table")
     wanted = {t.upper() for t in types} if types else None
@@ -100,7 +100,7 @@ def extract(
     with (
         _extract_session(db, no_store) as store,
         bar as (advance, out),
-        records_out(fmt, out, columns=ENTITY_COLUMNS, render=table) as writer,
+        records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
         items = run_extract(
             paths,
