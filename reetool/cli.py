@@ -619,3 +619,13 @@ def _silence_stdout() -> None:
     """Drop what is still buffered for a reader that has gone, so exit cannot fail."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+# -- trends: timeline, search, report (commands in their own module) ----------------------
+def _register_trends() -> None:
+    from reetool import cli_trends
+
+    app.add_typer(cli_trends.app)
+
+
+_register_trends()
