@@ -29,13 +29,28 @@ FormatOpt = Annotated[
         "--format", "-f", help="table, jsonl, json or csv; default: table on a terminal, jsonl when piped."
     ),
 ]
+
+
+def _date_limit(value: str | None) -> str | None:
+    """``--since``/``--until`` must be ISO dates (or a year, or a year and month)."""
+    from reetool.timeline import DATE_LIMIT
+
+    if value is not None and not DATE_LIMIT.match(value.strip()):
+        raise typer.BadParameter(f"{value!r} is not an ISO date such as 2025, 2025-03 or 2025-03-15")
+    return value.strip() if value is not None else None
+
+
 SinceOpt = Annotated[
     str | None,
-    typer.Option("--since", help="Published on or after this ISO date (2025, 2025-03, 2025-03-15)."),
+    typer.Option(
+        "--since", callback=_date_limit, help="Published on or after this ISO date (2025, 2025-03, 2025-03-15)."
+    ),
 ]
 UntilOpt = Annotated[
     str | None,
-    typer.Option("--until", help="Published on or before this ISO date (2025 covers the whole year)."),
+    typer.Option(
+        "--until", callback=_date_limit, help="Published on or before this ISO date (2025 covers the whole year)."
+    ),
 ]
 
 

@@ -102,6 +102,8 @@ def search(
     if with_:
         where.append("d.id IN (SELECT value FROM json_each(?))")
         args.append(orjson.dumps(sorted(_documents_with(store, with_, vocab))).decode())
+    if since or until:  # only real dates compare: "n.d." sorts after "2025" as text
+        where.append("d.published GLOB '[0-9][0-9][0-9][0-9]*'")
     if since:
         where.append("d.published >= ?")
         args.append(since)

@@ -125,8 +125,8 @@ def build_timeline(
     published = dict(store.conn.execute("SELECT id, published FROM documents"))
     period = {i: period_of(p, by) for i, p in published.items()}
     dated = sorted({p for p in period.values() if p is not None})
-    low = period_of(since, by) if since else None
-    high = period_of(until, by) if until else None
+    low = period_of(_month(since, "01"), by) if since else None
+    high = period_of(_month(until, "12"), by) if until else None
     if dated:
         first, last = max(dated[0], low or dated[0]), min(dated[-1], high or dated[-1])
         periods = periods_between(first, last, by) if first <= last else []
@@ -145,6 +145,15 @@ def build_timeline(
         series.append(s)
     undated_docs = sum(1 for p in period.values() if p is None)
     return Timeline(by, measure, periods, series, len(published), undated_docs)
+
+
+#: What ``--since``/``--until`` accept: an ISO date, or its year or year and month.
+DATE_LIMIT = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2}([T ].*)?)?)?$")
+
+
+def _month(limit: str, default: str) -> str:
+    """A date limit with at least a month: a bare year means its first or last month."""
+    return limit if len(limit) > 4 else f"{limit}-{default}"
 
 
 def _per_document(store: Store, item: EntityDocs, measure: str) -> dict[int, int]:

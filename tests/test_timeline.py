@@ -174,3 +174,11 @@ def test_seeds_timeline_agrees_with_entities(tmp_path: Path) -> None:
     assert per_entity == totals  # dated and undated together: nothing dropped
     assert any(r["period"] is None for r in rows)
     assert b"documents have no publication date" in done.stderr
+
+
+def test_a_bare_year_limits_whole_years(store_path: Path) -> None:
+    with Store.open(store_path, readonly=True) as store:
+        t = build_timeline(store, label="ELEMENT", since="2025", until="2025")
+    assert t.periods[0] == "2025-01" and t.periods[-1] == "2025-12"
+    code, _, err = _run(["timeline", "--db", str(store_path), "--since", "last spring"])
+    assert code == 2 and "not an ISO date" in err
