@@ -43,13 +43,17 @@ def _date_limit(value: str | None) -> str | None:
 SinceOpt = Annotated[
     str | None,
     typer.Option(
-        "--since", callback=_date_limit, help="Published on or after this ISO date (2025, 2025-03, 2025-03-15)."
+        "--since",
+        callback=_date_limit,
+        help="Published on or after this ISO date (2025, 2025-03, 2025-03-15).",
     ),
 ]
 UntilOpt = Annotated[
     str | None,
     typer.Option(
-        "--until", callback=_date_limit, help="Published on or before this ISO date (2025 covers the whole year)."
+        "--until",
+        callback=_date_limit,
+        help="Published on or before this ISO date (2025 covers the whole year).",
     ),
 ]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from reetool.entity_docs import EntityDocs, MergedEntities
 from reetool.html_page import COLORS, page, render
 from reetool.store import Store
-from reetool.timeline import Timeline, build_timeline
+from reetool.timeline import Timeline, build_timeline, period_of
 from reetool.vocab import Vocab
 
 #: The sections of top entities, in page order.
@@ -39,6 +39,19 @@ class DocInfo:
 
 
 @dataclass(slots=True)
+class TopEntity:
+    """One row of a top-entities table: counts, dates and the documents linked."""
+
+    name: str
+    aliases: list[str]
+    mentions: int
+    docs: int
+    first: str | None
+    last: str | None
+    linked: list[int]
+
+
+@dataclass(slots=True)
 class ReportData:
     """Everything the page shows, gathered from one store."""
 
@@ -48,14 +61,14 @@ class ReportData:
     last: str | None
     mentions: dict[str, int]
     entities: dict[str, int]
-    top: dict[str, list[tuple[EntityDocs, list[int]]]]
+    top: dict[str, list[TopEntity]]
     timeline: Timeline
     heat: Timeline
     docs: dict[int, DocInfo] = field(default_factory=dict)
 
     def linked(self) -> list[int]:
         """Ids of the documents the page links to, in a stable order."""
-        return sorted({i for rows in self.top.values() for _, ids in rows for i in ids})
+        return sorted({i for rows in self.top.values() for row in rows for i in row.linked})
 
 
 def gather(
@@ -75,12 +88,21 @@ def gather(
     for item in merged.items:
         counts[item.label] = counts.get(item.label, 0) + 1
 
-    def newest(ids: set[int]) -> list[int]:
-        return sorted(ids, key=lambda i: (docs[i].published or "", docs[i].doc), reverse=True)[
-            :docs_per_entity
-        ]
+    def row(item: EntityDocs) -> TopEntity:
+        ids = item.doc_ids(store)
+        dated = sorted(p for i in ids if (p := docs[i].published) and period_of(p, "month"))
+        newest = sorted(ids, key=lambda i: (docs[i].published or "", docs[i].doc), reverse=True)
+        return TopEntity(
+            item.canonical,
+            item.entity.aliases,
+            item.entity.mentions,
+            len(ids),
+            dated[0] if dated else None,
+            dated[-1] if dated else None,
+            newest[:docs_per_entity],
+        )
 
-    tops = {label: [(e, newest(e.doc_ids())) for e in merged.top(label, top)] for label, _ in SECTIONS}
+    tops = {label: [row(e) for e in merged.top(store, label, top)] for label, _ in SECTIONS}
     timeline = build_timeline(store, by="month", label="ELEMENT", limit=lines, vocab=vocab)
     heat = build_timeline(store, by="month", label="ELEMENT", limit=10_000, vocab=vocab)
     return ReportData(
@@ -186,20 +208,20 @@ def _top_section(label: str, heading: str, data: ReportData, link: Callable[[int
     out.append(
         "<table>\n<tr><th>name</th><th>mentions</th><th>docs</th><th>first</th><th>last</th><th>documents</th></tr>\n"
     )
-    for item, ids in rows:
-        ent = item.entity
+    for ent in rows:
         links = "".join(
-            f'<a href="{escape(link(i))}">{escape(data.docs[i].title or data.docs[i].doc)}</a>' for i in ids
+            f'<a href="{escape(link(i))}">{escape(data.docs[i].title or data.docs[i].doc)}</a>'
+            for i in ent.linked
         )
-        more = ent.docs - len(ids)
+        more = ent.docs - len(ent.linked)
         if more > 0:
             links += f'<span class="muted">and {more:,} more</span>'
         aliases = ", ".join(ent.aliases[:6])
         alias_line = f'<br><span class="muted">also {escape(aliases)}</span>' if aliases else ""
         out.append(
-            f'<tr><td>{escape(ent.canonical)}{alias_line}</td><td class="n">{ent.mentions:,}</td>'
-            f'<td class="n">{ent.docs:,}</td><td class="n">{_day(ent.first_published)}</td>'
-            f'<td class="n">{_day(ent.last_published)}</td><td class="docs">{links}</td></tr>\n'
+            f'<tr><td>{escape(ent.name)}{alias_line}</td><td class="n">{ent.mentions:,}</td>'
+            f'<td class="n">{ent.docs:,}</td><td class="n">{_day(ent.first)}</td>'
+            f'<td class="n">{_day(ent.last)}</td><td class="docs">{links}</td></tr>\n'
         )
     out.append("</table>\n</section>\n")
     return "".join(out)

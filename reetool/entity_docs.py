@@ -11,6 +11,7 @@ mentions and documents in SQL.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +22,10 @@ from reetool.vocab import Vocab
 
 @dataclass(slots=True)
 class EntityDocs:
-    """One merged entity and the stored name rows merged into it."""
+    """One merged entity and the stored ``(label, canonical, text)`` names merged into it.
+
+    Only ``entity.canonical``, ``label``, ``aliases`` and ``mentions`` are filled in (the
+    merge needs no more); what concerns documents is asked of the store on demand."""
 
     entity: CorpusEntity
     names: list[NameStats] = field(default_factory=list)
@@ -34,22 +38,47 @@ class EntityDocs:
     def canonical(self) -> str:
         return self.entity.canonical
 
-    def doc_ids(self) -> set[int]:
+    def mention_filter(self, alias: str = "m") -> tuple[str, list[str]]:
+        """A SQL condition on ``mentions AS alias`` matching this entity's rows, with its
+        parameters; each name is an (label, canonical, text) range of the covering index."""
+        one = f"({alias}.label = ? AND {alias}.canonical = ? AND {alias}.text = ?)"
+        args = [v for row in self.names for v in (row.label, row.canonical, row.text)]
+        return "(" + " OR ".join([one] * len(self.names)) + ")" if self.names else "0", args
+
+    def per_document(self, store: Store) -> dict[int, int]:
+        """Mentions per document id; a document counts once however many names it uses."""
+        where, args = self.mention_filter()
+        sql = f"SELECT m.doc_id, count(*) FROM mentions m WHERE {where} GROUP BY m.doc_id"
+        return dict(store.conn.execute(sql, args))
+
+    def doc_ids(self, store: Store) -> set[int]:
         """Row ids of the documents that mention this entity."""
-        return {int(d) for row in self.names for d in row.docs}
+        return set(self.per_document(store))
 
 
 class UnknownEntity(ValueError):
     """A name the user asked for that names no entity in the store."""
 
 
+_NAME_COUNTS = "SELECT label, canonical, text, count(*) FROM mentions"
+
+
 class MergedEntities:
-    """The entities of some labels of a store, merged as ``reetool entities`` merges them."""
+    """The entities of some labels of a store, merged as ``reetool entities`` merges them.
+
+    Reads one count per written name from the covering index (no document sets, which
+    is what makes :meth:`reetool.store.Store.name_stats` heavier): enough to merge and
+    rank; :class:`EntityDocs` asks for documents only for the entities a caller uses.
+    """
 
     def __init__(self, store: Store, labels: Iterable[str] | None = None, vocab: Vocab | None = None) -> None:
         self.vocab = vocab or Vocab.load()
         wanted = sorted({lb.upper() for lb in labels}) if labels else None
-        stats = list(store.name_stats(wanted))
+        stats = [
+            NameStats(label, canonical, text, n, set(), None, None)
+            for query, args in _name_queries(wanted)
+            for label, canonical, text, n in store.conn.execute(query, args)
+        ]
         index = EntityIndex(self.vocab, labels=wanted)
         index.add_names(stats)
         self.items: list[EntityDocs] = []
@@ -65,10 +94,23 @@ class MergedEntities:
                 item.names.append(row)
         self._element_forms: dict[str, str] | None = None
 
-    def top(self, label: str, limit: int) -> list[EntityDocs]:
-        """The ``limit`` most mentioned entities of ``label`` (ties: more documents, then name)."""
+    def top(self, store: Store, label: str, limit: int) -> list[EntityDocs]:
+        """The ``limit`` most mentioned entities of ``label``, in the order of ``reetool
+        entities`` (ties: more documents, then name). Documents are counted only for
+        entities tied on mentions with the last one taken, since only there they decide."""
         rows = [i for i in self.items if i.label == label.upper()]
-        rows.sort(key=lambda i: (-i.entity.mentions, -i.entity.docs, i.canonical.casefold()))
+        rows.sort(key=lambda i: (-i.entity.mentions, i.canonical.casefold()))
+        if len(rows) <= limit:
+            cut = rows[-1].entity.mentions if rows else 0
+        else:
+            cut = rows[limit - 1].entity.mentions
+        same = Counter(i.entity.mentions for i in rows)
+        docs = {
+            id(i): len(i.doc_ids(store))
+            for i in rows
+            if i.entity.mentions >= cut and same[i.entity.mentions] > 1
+        }
+        rows.sort(key=lambda i: (-i.entity.mentions, -docs.get(id(i), 0), i.canonical.casefold()))
         return rows[:limit]
 
     def find(self, name: str, label: str | None = None) -> list[EntityDocs]:
@@ -108,3 +150,10 @@ class MergedEntities:
             known = ElementIndex(self.vocab).known
             self._element_forms = {form: row.get("name", "") for form, row in known.items()}
         return self._element_forms
+
+
+def _name_queries(labels: list[str] | None) -> list[tuple[str, tuple[str, ...]]]:
+    """One grouped query per label (an index range each), or one for all labels."""
+    if labels is None:
+        return [(f"{_NAME_COUNTS} GROUP BY label, canonical, text", ())]
+    return [(f"{_NAME_COUNTS} WHERE label = ? GROUP BY label, canonical, text", (lb,)) for lb in labels]

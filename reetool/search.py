@@ -190,7 +190,7 @@ def _documents_with(store: Store, with_: Sequence[tuple[str, str]], vocab: Vocab
             found = merged.require([name], label)
         except UnknownEntity as exc:
             raise SearchError(str(exc)) from None
-        ids = set().union(*(item.doc_ids() for item in found))
+        ids = set().union(*(item.doc_ids(store) for item in found))
         docs = ids if docs is None else docs & ids
     return docs or set()
 

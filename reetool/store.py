@@ -109,10 +109,13 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
     """,
-    # 5: views for people who open the store in Datasette or any SQLite browser: each
+    # 5: each document's date in a small index of its own (timelines look it up once per
+    # document and entity, and a lookup in the table reads a row holding the whole text),
+    # and views for people who open the store in Datasette or any SQLite browser: each
     # reads on its own, with document paths and dates instead of row ids. Names are
     # grouped as the extractor wrote them (``reetool entities`` merges variants further).
     """
+    CREATE INDEX documents_dates ON documents (id, published);
     CREATE VIEW document_overview AS
     SELECT d.id, d.doc, d.title, d.published, d.url,
         (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id) AS mentions,

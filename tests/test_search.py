@@ -73,7 +73,9 @@ def test_an_older_store_is_migrated_and_back_filled(tmp_path: Path, monkeypatch:
         assert conn.execute("SELECT count(*) FROM documents_fts").fetchone()[0] == len(DOCS)
 
 
-def test_a_read_only_old_store_says_how_to_get_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_only_old_store_says_how_to_get_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "old.db"
     monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
     build(path)
@@ -188,7 +190,7 @@ def test_every_format(store_path: Path) -> None:
     db = ["--db", str(store_path)]
     code, out, _ = _run(["search", "terbium", *db, "-f", "jsonl"])
     rows = [orjson.loads(line) for line in out.splitlines()]
-    assert code == 0 and [r["doc"] for r in rows][0] == "b.txt"
+    assert code == 0 and rows[0]["doc"] == "b.txt"
     assert list(rows[0]) == ["doc", "title", "published", "url", "score", "snippet", "highlights"]
     assert rows[0]["score"] >= rows[1]["score"] >= rows[2]["score"]
     code, out, _ = _run(["search", "terbium", *db, "-f", "json"])
@@ -197,7 +199,9 @@ def test_every_format(store_path: Path) -> None:
     table = list(csv.DictReader(io.StringIO(out)))
     assert [r["doc"] for r in table] == [r["doc"] for r in rows] and "terbium" in table[0]["snippet"].lower()
     code, out, _ = _run(["search", "alert", *db, "-f", "table"], env={"COLUMNS": "100"})
-    assert code == 0 and "f.txt" in out and "<script>alert(1)</script>" in out.replace("\n", "").replace("│", "")
+    assert (
+        code == 0 and "f.txt" in out and "<script>alert(1)</script>" in out.replace("\n", "").replace("│", "")
+    )
 
 
 def test_command_errors_are_one_line(store_path: Path) -> None:
@@ -218,7 +222,9 @@ def test_command_errors_are_one_line(store_path: Path) -> None:
 def test_seeds_search(tmp_path: Path) -> None:
     env = {"REETOOL_DB": str(tmp_path / "seeds.db"), "PYTHONPATH": str(ROOT)}
     run = [sys.executable, "-m", "reetool"]
-    subprocess.run([*run, "extract", str(SEEDS), "--format", "jsonl"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*run, "extract", str(SEEDS), "--format", "jsonl"], env=env, check=True, capture_output=True
+    )
     done = subprocess.run(
         [*run, "search", "magnet", "--with", "ORG=China Rare Earth Industry Association"],
         env=env,
