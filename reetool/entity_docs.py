@@ -3,7 +3,7 @@
 ``reetool entities`` merges the ways a name was written into one entity; the timeline,
 search's ``--with`` and the corpus report must count and filter by those same entities,
 or their numbers would disagree with the entities table. This module runs that merge
-once (:class:`reetool.corpus.EntityIndex` over :meth:`reetool.store.Store.name_stats`,
+once (:class:`reetool.name_index.EntityIndex` over the store's counts per written name,
 answered from the store's indexes) and keeps, for each entity, the stored
 ``(label, canonical, text)`` rows it came from, so that callers can go back to the
 mentions and documents in SQL.
@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from reetool.corpus import CorpusEntity, ElementIndex, EntityIndex, name_key
+from reetool.element_index import ElementIndex
+from reetool.name_index import CorpusEntity, EntityIndex, name_key
 from reetool.store import NameStats, Store
 from reetool.vocab import Vocab
 

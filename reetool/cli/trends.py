@@ -8,27 +8,19 @@ library stages (:mod:`reetool.timeline`, :mod:`reetool.search`,
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from reetool.cli.emit import emit, resolve_format
+from reetool.cli.errors import fail, report
+from reetool.cli.inputs import corpus_store
+from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt
 
 if TYPE_CHECKING:
     from reetool.timeline import Timeline
 
 app = typer.Typer()
-
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", envvar="REETOOL_DB", help="Store file; default: .reetool/reetool.db here."),
-]
-VocabOpt = Annotated[list[str] | None, typer.Option("--vocab", help="Extra vocab folder (repeatable).")]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--format", "-f", help="table, jsonl, json or csv; default: table on a terminal, jsonl when piped."
-    ),
-]
 
 
 def _date_limit(value: str | None) -> str | None:
@@ -43,26 +35,15 @@ def _date_limit(value: str | None) -> str | None:
 SinceOpt = Annotated[
     str | None,
     typer.Option(
-        "--since",
-        callback=_date_limit,
-        help="Published on or after this ISO date (2025, 2025-03, 2025-03-15).",
+        "--since", callback=_date_limit, help="Published on or after this ISO date: 2025, 2025-03, 2025-03-15"
     ),
 ]
 UntilOpt = Annotated[
     str | None,
     typer.Option(
-        "--until",
-        callback=_date_limit,
-        help="Published on or before this ISO date (2025 covers the whole year).",
+        "--until", callback=_date_limit, help="Published on or before this ISO date; 2025 means all of 2025."
     ),
 ]
-
-
-def _cli() -> Any:
-    """The main CLI module, for its shared helpers (imported late: it imports this one)."""
-    from reetool import cli
-
-    return cli
 
 
 @app.command()
@@ -81,7 +62,7 @@ def timeline(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many top entities.")] = 8,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    fmt: FormatOpt = None,
+    fmt: CorpusFormatOpt = None,
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
@@ -95,12 +76,11 @@ def timeline(
     from reetool.timeline import PERIODS, build_timeline
     from reetool.vocab import Vocab
 
-    cli = _cli()
-    fmt = cli._corpus_format(fmt)
+    fmt = resolve_format(fmt, "table")
     if by not in PERIODS:
         raise typer.BadParameter(f"{by!r} is not one of {', '.join(PERIODS)}", param_hint="--by")
     Store.upgrade(db)
-    with cli._corpus_store(db) as store:
+    with corpus_store(db) as store:
         try:
             t = build_timeline(
                 store,
@@ -114,21 +94,20 @@ def timeline(
                 vocab=Vocab.load(vocab or ()),
             )
         except UnknownEntity as exc:
-            cli._error(str(exc))
-            raise typer.Exit(1) from None
+            fail(str(exc))
     records = list(t.records())
     from reetool.report import timeline_chart
 
-    cli._emit(fmt, records, ["entity", "label", "period", t.measure], lambda: timeline_chart(t))
+    emit(fmt, records, ["entity", "label", "period", t.measure], lambda: timeline_chart(t))
     _note_undated(t, fmt)
 
 
 def _note_undated(t: Timeline, fmt: str) -> None:
     """Say on stderr how many documents had no date (the table says it in its caption)."""
     if t.undated_documents and fmt != "table":
-        sys.stderr.write(
-            f"reetool: {t.undated_documents} of {t.documents} documents have no publication date; "
-            "their counts are in the rows with period null\n"
+        report(
+            f"{t.undated_documents} of {t.documents} documents have no publication date; "
+            "their counts are in the rows with period null"
         )
 
 
@@ -147,7 +126,7 @@ def search(
     since: SinceOpt = None,
     until: UntilOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most N hits.")] = 20,
-    fmt: FormatOpt = None,
+    fmt: CorpusFormatOpt = None,
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
@@ -158,14 +137,13 @@ def search(
     from reetool.store import Store
     from reetool.vocab import Vocab
 
-    cli = _cli()
-    fmt = cli._corpus_format(fmt)
+    fmt = resolve_format(fmt, "table")
     try:
         filters = [parse_filter(spec) for spec in with_ or ()]
     except SearchError as exc:
         raise typer.BadParameter(str(exc), param_hint="--with") from None
     Store.upgrade(db)  # an older store gets its full-text index once, if we may write it
-    with cli._corpus_store(db) as store:
+    with corpus_store(db) as store:
         try:
             hits = list(
                 run_search(
@@ -179,20 +157,17 @@ def search(
                 )
             )
         except SearchError as exc:
-            cli._error(str(exc))
-            raise typer.Exit(1) from None
+            fail(str(exc))
     records = [h.record() for h in hits]
     from reetool.report import search_table
 
-    cli._emit(
-        fmt, records, ["doc", "title", "published", "url", "score", "snippet"], lambda: search_table(hits)
-    )
+    emit(fmt, records, ["doc", "title", "published", "url", "score", "snippet"], lambda: search_table(hits))
     if not hits:
-        sys.stderr.write("reetool: no documents match\n")
+        report("no documents match")
 
 
-@app.command()
-def report(
+@app.command("report")
+def report_page(
     html: Annotated[str, typer.Option("--html", help="Write the report page to this file.")],
     top: Annotated[
         int, typer.Option("--top", min=1, help="People, organizations and elements to list.")
@@ -208,14 +183,12 @@ def report(
     from reetool.store import Store
     from reetool.vocab import Vocab
 
-    cli = _cli()
     Store.upgrade(db)
-    with cli._corpus_store(db) as store:
+    with corpus_store(db) as store:
         try:
             written = write_report(store, Path(html), vocab=Vocab.load(vocab or ()), top=top)
         except OSError as exc:
-            cli._error(f"{exc.filename or html}: {exc.strerror or exc}")
-            raise typer.Exit(1) from None
+            fail(f"{exc.filename or html}: {exc.strerror or exc}")
     pages = len(written) - 1
     extra = f" and {pages} document page{'s' * (pages != 1)} in {written[1].parent}" if pages else ""
-    sys.stderr.write(f"reetool: wrote {html}{extra}\n")
+    report(f"wrote {html}{extra}")
