@@ -81,7 +81,7 @@ def gather(
         i: DocInfo(doc, title, published)
         for i, doc, title, published in conn.execute("SELECT id, doc, title, published FROM documents")
     }
-    dates = sorted(d.published for d in docs.values() if d.published)
+    dates = sorted(p for d in docs.values() if (p := d.published) and period_of(p, "month"))
     mentions = dict(conn.execute("SELECT label, count(*) FROM mentions GROUP BY label ORDER BY label"))
     merged = MergedEntities(store, [label for label, _ in SECTIONS], vocab)
     counts: dict[str, int] = {}
