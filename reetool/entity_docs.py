@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import orjson
+
 from reetool.element_index import ElementIndex
 from reetool.name_index import CorpusEntity, EntityIndex, name_key
 from reetool.store import NameStats, Store
@@ -39,22 +41,81 @@ class EntityDocs:
     def canonical(self) -> str:
         return self.entity.canonical
 
-    def mention_filter(self, alias: str = "m") -> tuple[str, list[str]]:
-        """A SQL condition on ``mentions AS alias`` matching this entity's rows, with its
-        parameters; each name is an (label, canonical, text) range of the covering index."""
-        one = f"({alias}.label = ? AND {alias}.canonical = ? AND {alias}.text = ?)"
-        args = [v for row in self.names for v in (row.label, row.canonical, row.text)]
-        return "(" + " OR ".join([one] * len(self.names)) + ")" if self.names else "0", args
+    def names_json(self) -> str:
+        """This entity's stored names as the JSON parameter of :data:`PER_DOCUMENT`."""
+        return orjson.dumps([[row.label, row.canonical, row.text] for row in self.names]).decode()
 
     def per_document(self, store: Store) -> dict[int, int]:
         """Mentions per document id; a document counts once however many names it uses."""
-        where, args = self.mention_filter()
-        sql = f"SELECT m.doc_id, count(*) FROM mentions m WHERE {where} GROUP BY m.doc_id"
-        return dict(store.conn.execute(sql, args))
+        return dict(store.conn.execute(PER_DOCUMENT, (self.names_json(),)))
+
+    def per_month(self, store: Store) -> list[tuple[str | None, int, int]]:
+        """``(month, mentions, documents)`` by publication month (``YYYY-MM``; ``None``
+        for documents without a usable date), counted in SQL."""
+        if has_dates_index(store):
+            return store.conn.execute(_PER_MONTH_INDEXED, (self.names_json(),)).fetchall()
+        return store.conn.execute(_PER_MONTH, (self.names_json(),)).fetchall()
 
     def doc_ids(self, store: Store) -> set[int]:
         """Row ids of the documents that mention this entity."""
         return set(self.per_document(store))
+
+
+#: The rows of a JSON list of ``[label, canonical, text]`` names, as a table.
+_NAMES = (
+    "SELECT json_extract(value, '$[0]') AS label, json_extract(value, '$[1]') AS canonical, "
+    "json_extract(value, '$[2]') AS text FROM json_each(?)"
+)
+#: Mentions per document of the names in the JSON parameter: one range of the covering
+#: index per name, so the cost follows the entity's mentions, not the store's.
+PER_DOCUMENT = (
+    f"SELECT m.doc_id, count(*) AS n FROM ({_NAMES}) j CROSS JOIN mentions m "
+    "ON m.label = j.label AND m.canonical = j.canonical AND m.text = j.text GROUP BY m.doc_id"
+)
+
+
+#: A document's publication month in SQL, NULL unless its date starts with a real one
+#: (what :func:`reetool.timeline.period_of` accepts).
+_MONTH = (
+    "CASE WHEN d.published GLOB '[0-9][0-9][0-9][0-9]-0[1-9]*' "
+    "OR d.published GLOB '[0-9][0-9][0-9][0-9]-1[0-2]*' THEN substr(d.published, 1, 7) END"
+)
+_PER_MONTH = (
+    f"SELECT {_MONTH} AS month, sum(g.n), count(*) FROM ({PER_DOCUMENT}) g "
+    "JOIN documents d ON d.id = g.doc_id GROUP BY month"
+)
+_PER_MONTH_INDEXED = (
+    f"SELECT {_MONTH} AS month, sum(g.n), count(*) FROM ({PER_DOCUMENT}) g "
+    "JOIN documents d INDEXED BY documents_dates ON d.id = g.doc_id GROUP BY month"
+)
+#: First and last month, documents, and documents without a month.
+_SPAN = (
+    "SELECT min(month), max(month), count(*), count(*) - count(month) "
+    f"FROM (SELECT {_MONTH} AS month FROM documents d)"
+)
+_SPAN_INDEXED = (
+    "SELECT min(month), max(month), count(*), count(*) - count(month) "
+    f"FROM (SELECT {_MONTH} AS month FROM documents d INDEXED BY documents_dates)"
+)
+
+
+def has_dates_index(store: Store) -> bool:
+    """Whether the store has the (id, published) index of migration 5.
+
+    Looking a document's date up in that small index instead of the table, whose rows
+    hold whole texts, is what makes a timeline of a 10,000-document store fast; SQLite's
+    planner prefers the table's own key, so the index is named (``INDEXED BY``). An older
+    store read without upgrading gets the same answers, more slowly."""
+    row = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_dates'")
+    return row.fetchone() is not None
+
+
+def month_span(store: Store) -> tuple[str | None, str | None, int, int]:
+    """The first and last publication month of the store, its number of documents, and
+    how many of them have no usable date."""
+    if has_dates_index(store):
+        return store.conn.execute(_SPAN_INDEXED).fetchone()
+    return store.conn.execute(_SPAN).fetchone()
 
 
 class UnknownEntity(ValueError):
@@ -75,11 +136,15 @@ class MergedEntities:
     def __init__(self, store: Store, labels: Iterable[str] | None = None, vocab: Vocab | None = None) -> None:
         self.vocab = vocab or Vocab.load()
         wanted = sorted({lb.upper() for lb in labels}) if labels else None
-        stats = [
-            NameStats(label, canonical, text, n, set(), None, None)
-            for query, args in _name_queries(wanted)
-            for label, canonical, text, n in store.conn.execute(query, args)
-        ]
+        stats = []
+        for label in [None] if wanted is None else wanted:  # one index range per label
+            if label is None:
+                rows = store.conn.execute(f"{_NAME_COUNTS} GROUP BY label, canonical, text")
+            else:
+                rows = store.conn.execute(
+                    f"{_NAME_COUNTS} WHERE label = ? GROUP BY label, canonical, text", (label,)
+                )
+            stats += [NameStats(lb, canonical, text, n, set(), None, None) for lb, canonical, text, n in rows]
         index = EntityIndex(self.vocab, labels=wanted)
         index.add_names(stats)
         self.items: list[EntityDocs] = []
@@ -151,10 +216,3 @@ class MergedEntities:
             known = ElementIndex(self.vocab).known
             self._element_forms = {form: row.get("name", "") for form, row in known.items()}
         return self._element_forms
-
-
-def _name_queries(labels: list[str] | None) -> list[tuple[str, tuple[str, ...]]]:
-    """One grouped query per label (an index range each), or one for all labels."""
-    if labels is None:
-        return [(f"{_NAME_COUNTS} GROUP BY label, canonical, text", ())]
-    return [(f"{_NAME_COUNTS} WHERE label = ? GROUP BY label, canonical, text", (lb,)) for lb in labels]

@@ -31,7 +31,8 @@ from reetool.vocab import Vocab
 TITLE_WEIGHT, TEXT_WEIGHT = 5.0, 1.0
 #: Words of context in a snippet.
 SNIPPET_TOKENS = 24
-_OPEN, _CLOSE = "\x02", "\x03"
+_OPEN = "\x02"  # FTS5 marks a match with these, and nothing else in a text uses them
+_CLOSE = "\x03"
 _MARKERS = re.compile("[\x02\x03]")
 _SPACE = re.compile(r"\s+")
 #: A word FTS5 reads as it is: letters, digits, underscore, any non-ASCII, maybe a ``*``.
@@ -98,37 +99,49 @@ def search(
             "that may write it (e.g. `reetool extract` on any file, or `reetool search` "
             "with write permission)"
         )
-    where, args = [], []
-    if with_:
-        where.append("d.id IN (SELECT value FROM json_each(?))")
-        args.append(orjson.dumps(sorted(_documents_with(store, with_, vocab))).decode())
-    if since or until:  # only real dates compare: "n.d." sorts after "2025" as text
-        where.append("d.published GLOB '[0-9][0-9][0-9][0-9]*'")
-    if since:
-        where.append("d.published >= ?")
-        args.append(since)
-    if until:
-        where.append("d.published < ?")
-        args.append(_after(until))
+    params: dict[str, Any] = {
+        "docs": orjson.dumps(sorted(_documents_with(store, with_, vocab))).decode() if with_ else None,
+        "since": since or None,
+        "before": _after(until) if until else None,
+        "limit": _limit(limit),
+    }
     if query:
-        yield from _ranked(store, query, where, args, limit)
+        yield from _ranked(store, query, params)
     else:
-        yield from _latest(store, where, args, limit)
+        for doc, title, published, url, text in store.conn.execute(_LATEST, params):
+            yield Hit(doc, title, published, url, None, _opening(text), [])
 
 
-def _ranked(store: Store, query: str, where: list[str], args: list[Any], limit: int | None) -> Iterator[Hit]:
-    sql = (
-        "SELECT d.doc, d.title, d.published, d.url, bm25(documents_fts, ?, ?) AS score, "
-        f"snippet(documents_fts, 1, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS}) "
-        "FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid "
-        f"WHERE documents_fts MATCH ? {''.join(' AND ' + w for w in where)} "
-        "ORDER BY score, d.doc LIMIT ?"
-    )
+#: A publication date that compares as one: "n.d." sorts after "2025" as text.
+_DATED = "(d.published GLOB '[0-9][0-9][0-9][0-9]*')"
+#: The filters, each off when its parameter is NULL: documents (JSON list of ids),
+#: published on or after ``since``, published before ``before``.
+_FILTER = (
+    "(:docs IS NULL OR d.id IN (SELECT value FROM json_each(:docs))) "
+    f"AND (:since IS NULL OR ({_DATED} AND d.published >= :since)) "
+    f"AND (:before IS NULL OR ({_DATED} AND d.published < :before))"
+)
+_RANKED = (
+    "SELECT d.doc, d.title, d.published, d.url, bm25(documents_fts, :title_weight, :text_weight) AS score, "
+    f"snippet(documents_fts, 1, '{_OPEN}', '{_CLOSE}', '…', {SNIPPET_TOKENS}) "
+    "FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid "
+    f"WHERE documents_fts MATCH :query AND {_FILTER} ORDER BY score, d.doc LIMIT :limit"
+)
+#: Without words: newest first; texts are read only for the documents shown.
+_ORDER = f"{_DATED} DESC, d.published DESC, d.doc"
+_LATEST = (
+    "SELECT d.doc, d.title, d.published, d.url, substr(d.text, 1, 400) FROM "
+    f"(SELECT d.id FROM documents d WHERE {_FILTER} ORDER BY {_ORDER} LIMIT :limit) AS pick "
+    f"JOIN documents d ON d.id = pick.id ORDER BY {_ORDER}"
+)
+
+
+def _ranked(store: Store, query: str, params: dict[str, Any]) -> Iterator[Hit]:
+    error: sqlite3.Error | None = None
     for attempt in _query_forms(query):
+        args = {**params, "query": attempt, "title_weight": TITLE_WEIGHT, "text_weight": TEXT_WEIGHT}
         try:
-            rows = store.conn.execute(
-                sql, (TITLE_WEIGHT, TEXT_WEIGHT, attempt, *args, _limit(limit))
-            ).fetchall()
+            rows = store.conn.execute(_RANKED, args).fetchall()
         except sqlite3.OperationalError as exc:
             error = exc
             continue
@@ -140,16 +153,6 @@ def _ranked(store: Store, query: str, where: list[str], args: list[Any], limit: 
     raise SearchError(
         f'{query!r}: not a valid search ({error}); use words, "exact phrases", AND, OR, NOT, prefix*'
     )
-
-
-def _latest(store: Store, where: list[str], args: list[Any], limit: int | None) -> Iterator[Hit]:
-    sql = (
-        "SELECT d.doc, d.title, d.published, d.url, substr(d.text, 1, 400) FROM documents d "
-        f"{'WHERE ' + ' AND '.join(where) if where else ''} "
-        "ORDER BY d.published IS NULL, d.published DESC, d.doc LIMIT ?"
-    )
-    for doc, title, published, url, text in store.conn.execute(sql, (*args, _limit(limit))):
-        yield Hit(doc, title, published, url, None, _opening(text), [])
 
 
 def _query_forms(query: str) -> list[str]:

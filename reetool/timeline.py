@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reetool.entity_docs import MergedEntities
+from reetool.entity_docs import MergedEntities, month_span
 from reetool.store import Store
 from reetool.vocab import Vocab
 
@@ -122,11 +122,7 @@ def build_timeline(
     label = label.upper() if label else None
     merged = MergedEntities(store, [label] if label else None, vocab)
     chosen = merged.require(names, label) if names else merged.top(store, label or "ELEMENT", limit)
-    dates = _dates_index(store)
-    first_month, last_month, documents, undated_docs = store.conn.execute(
-        f"SELECT min(month), max(month), count(*), count(*) - count(month) "
-        f"FROM (SELECT {_MONTH} AS month FROM documents d {dates})"
-    ).fetchone()
+    first_month, last_month, documents, undated_docs = month_span(store)
     low = period_of(_month(since, "01"), by) if since else None
     high = period_of(_month(until, "12"), by) if until else None
     periods: list[str] = []
@@ -139,13 +135,7 @@ def build_timeline(
     series = []
     for item in chosen:
         s = Series(item.canonical, item.label)
-        where, args = item.mention_filter()
-        sql = (
-            f"SELECT {_MONTH} AS month, sum(g.n), count(*) FROM (SELECT m.doc_id, count(*) AS n "
-            f"FROM mentions m WHERE {where} GROUP BY m.doc_id) g "
-            f"JOIN documents d {dates} ON d.id = g.doc_id GROUP BY month"
-        )
-        for row in store.conn.execute(sql, args):
+        for row in item.per_month(store):
             p = period_of(row[0], by)
             if p is None:
                 s.undated += row[column]
@@ -155,13 +145,6 @@ def build_timeline(
     return Timeline(by, measure, periods, series, documents, undated_docs)
 
 
-#: A document's publication month in SQL, NULL unless its date starts with a real one;
-#: must agree with :func:`period_of`.
-_MONTH = (
-    "CASE WHEN d.published GLOB '[0-9][0-9][0-9][0-9]-0[1-9]*' "
-    "OR d.published GLOB '[0-9][0-9][0-9][0-9]-1[0-2]*' THEN substr(d.published, 1, 7) END"
-)
-
 #: What ``--since``/``--until`` accept: an ISO date, or its year or year and month.
 DATE_LIMIT = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2}([T ].*)?)?)?$")
 
@@ -169,17 +152,6 @@ DATE_LIMIT = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2}([T ].*)?)?)?$")
 def _month(limit: str, default: str) -> str:
     """A date limit with at least a month: a bare year means its first or last month."""
     return limit if len(limit) > 4 else f"{limit}-{default}"
-
-
-def _dates_index(store: Store) -> str:
-    """``INDEXED BY`` the (id, published) index of migration 5 when the store has it.
-
-    Looking a document's date up in that small index instead of the table, whose rows
-    hold whole texts, is what makes a timeline of a 10,000-document store fast; SQLite's
-    planner prefers the table's own key, so the index is named explicitly. An older
-    store read without upgrading gets the same answer, more slowly."""
-    row = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'documents_dates'")
-    return "INDEXED BY documents_dates" if row.fetchone() else ""
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
