@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from reetool import __version__
-from reetool.cli import corpus, files, people
+from reetool.cli import corpus, files, people, trends
 from reetool.cli.emit import reader_gone, silence_stdout, stdout_identity
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ def _root(
 app.add_typer(files.app)
 app.add_typer(corpus.app)
 app.add_typer(people.app)
+app.add_typer(trends.app)
 
 
 def main() -> None:
