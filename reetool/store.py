@@ -168,6 +168,15 @@ _DOC_COLUMNS = "id, doc, digest, title, published, url, text, fixes"
 _MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol, title, org'
 #: A store older than the roles migration has no title and org columns: it reads as NULL.
 _OLD_MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol'
+#: Indexed by whether the store has the roles' columns.
+_INSERT_MENTION = (
+    f"INSERT INTO mentions (doc_id, {_OLD_MENTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    f"INSERT INTO mentions (doc_id, {_MENTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+)
+_SELECT_MENTIONS = (
+    f"SELECT {_OLD_MENTION_COLUMNS}, NULL, NULL FROM mentions WHERE doc_id = ? ORDER BY id",
+    f"SELECT {_MENTION_COLUMNS} FROM mentions WHERE doc_id = ? ORDER BY id",
+)
 _NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id) FROM mentions"
 
 
@@ -421,9 +430,7 @@ class Store:
         if self.readonly:
             raise StoreError(self.path, "store was opened read-only")
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        columns = _MENTION_COLUMNS if self.has_roles else _OLD_MENTION_COLUMNS
-        width = len(columns.split(","))
-        places = ", ".join("?" * (1 + width))
+        width = 10 if self.has_roles else 8
         with _mapped(self.path), self._write():
             for ext in extractions:
                 d = ext.document
@@ -446,7 +453,7 @@ class Store:
                 )
                 doc_id = cur.lastrowid
                 self.conn.executemany(
-                    f"INSERT INTO mentions (doc_id, {columns}) VALUES ({places})",
+                    _INSERT_MENTION[self.has_roles],
                     [(doc_id, *_mention_row(e)[:width]) for e in ext.entities],
                 )
         self.saved += len(extractions)
@@ -618,8 +625,7 @@ class Store:
 
 
 def _entities(conn: sqlite3.Connection, doc_id: int, has_roles: bool = True) -> list[Entity]:
-    columns = _MENTION_COLUMNS if has_roles else _OLD_MENTION_COLUMNS + ", NULL, NULL"
-    rows = conn.execute(f"SELECT {columns} FROM mentions WHERE doc_id = ? ORDER BY id", (doc_id,))
+    rows = conn.execute(_SELECT_MENTIONS[has_roles], (doc_id,))
     return [
         Entity(lb, tx, s, e, c, v, bool(inf), sym, ti, org) for lb, tx, s, e, c, v, inf, sym, ti, org in rows
     ]

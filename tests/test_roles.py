@@ -239,3 +239,22 @@ def test_extract_type_role_on_the_heldout_set() -> None:
     assert {"person": "Pat Ryan", "title": "CEO"}.items() <= next(
         r for r in recs if r["person"] == "Pat Ryan"
     ).items()
+
+
+def test_a_store_from_before_roles_reads_and_upgrades(tmp_path, monkeypatch) -> None:
+    import reetool.store as store_mod
+
+    path = tmp_path / "s.db"
+    text = "Pat Ryan, CEO of Ucore, spoke."
+    with monkeypatch.context() as m:  # the store as the release before roles made it
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:-1])
+        with Store.open(path) as old:
+            old.save([Extraction(Document("old.txt", text, digest="o"), _ents(text, ("Pat Ryan",)))], "m")
+    with Store.open(path, readonly=True) as ro:  # read as it is: no roles, nothing lost
+        assert ro.get("old.txt").entities == _ents(text, ("Pat Ryan",))  # type: ignore[union-attr]
+        assert list(ro.roles()) == []
+    _store_with_roles(path)  # a writer upgrades it and stores roles
+    with Store.open(path, readonly=True) as ro:
+        assert ro.conn.execute("PRAGMA user_version").fetchone()[0] == len(store_mod.MIGRATIONS)
+        assert [r.title for _, _, r, _ in ro.roles()] == ["CEO"]
+        assert ro.get("old.txt").entities == _ents(text, ("Pat Ryan",))  # type: ignore[union-attr]
