@@ -53,11 +53,12 @@ def label_class(label: str) -> str:
 
 
 def visible_entities(text: str, entities: list[Entity]) -> list[Entity]:
-    """Entities in text order whose offsets fit the text, without overlaps (first one wins)."""
+    """Entities in text order whose offsets fit the text, without overlaps (first one wins).
+    Roles are left out: a role's phrase spans the person and organization it relates."""
     out: list[Entity] = []
     end = 0
     for ent in sorted(entities, key=lambda e: (e.start, -(e.end - e.start))):
-        if 0 <= ent.start < ent.end <= len(text) and ent.start >= end:
+        if ent.label != "ROLE" and 0 <= ent.start < ent.end <= len(text) and ent.start >= end:
             out.append(ent)
             end = ent.end
     return out

@@ -89,9 +89,14 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: BinaryIO | None = None) 
 
 def extraction_record(doc: Document, entities: Iterable[Entity]) -> dict[str, Any]:
     """One object per document for ``extract --format json``: entities grouped by label,
-    then by canonical name, each with its mentions as written and where."""
+    then by canonical name, each with its mentions as written and where; then the roles."""
     grouped: dict[str, dict[str, dict[str, Any]]] = {}
+    roles: list[dict[str, Any]] = []
     for ent in entities:
+        if ent.label == "ROLE":
+            role = entity_record(doc, ent)
+            roles.append({k: role[k] for k in ROLE_COLUMNS[3:]})
+            continue
         by_name = grouped.setdefault(ent.label, {})
         item = by_name.setdefault(ent.canonical, {"canonical": ent.canonical, "mentions": []})
         if ent.value is not None:
@@ -106,6 +111,7 @@ def extraction_record(doc: Document, entities: Iterable[Entity]) -> dict[str, An
         "published": doc.published,
         "url": doc.url,
         "entities": {label: list(items.values()) for label, items in grouped.items()},
+        "roles": roles,
     }
 
 

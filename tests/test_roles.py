@@ -258,3 +258,25 @@ def test_a_store_from_before_roles_reads_and_upgrades(tmp_path, monkeypatch) -> 
         assert ro.conn.execute("PRAGMA user_version").fetchone()[0] == len(store_mod.MIGRATIONS)
         assert [r.title for _, _, r, _ in ro.roles()] == ["CEO"]
         assert ro.get("old.txt").entities == _ents(text, ("Pat Ryan",))  # type: ignore[union-attr]
+
+
+def test_json_groups_roles_apart_and_show_highlights_names_not_roles() -> None:
+    from reetool.html_page import visible_entities
+    from reetool.records import extraction_record
+
+    text = "Pat Ryan, CEO of Ucore, spoke."
+    ents = _ents(text, ("Pat Ryan",), ("Ucore",))
+    ents += find_roles(text, ents, TITLES)
+    assert [e.label for e in visible_entities(text, ents)] == ["PERSON", "ORG"]
+    rec = extraction_record(Document("a.txt", text), ents)
+    assert set(rec["entities"]) == {"PERSON", "ORG"}
+    assert rec["roles"] == [
+        {
+            "text": "Pat Ryan, CEO of Ucore",
+            "start": 0,
+            "end": 22,
+            "person": "Pat Ryan",
+            "title": "CEO",
+            "org": "Ucore",
+        }
+    ]
