@@ -100,7 +100,8 @@ def _load_titles(vocab: Vocab) -> Titles:
     one = rf"(?:(?:[A-Z][a-z]+ ){{1,2}}(?i:{gov})\b|(?i:(?:(?:{mod})[ -])*(?:{core}))\b)"
     # "of global purchasing", "of Malaysian operations": a scope of words, not an entity.
     scope = r"(?: (?:of|for) (?!the\b|its\b|a\b)[A-Za-z][a-z-]*(?: (?:and )?[a-z][a-z-]*){0,5})?"
-    pattern = rf"{one}(?:(?:,? and | ?& ?|/){one})*{scope}"
+    # A title starts a word: "head" is not the end of "ahead".
+    pattern = rf"(?<![\w-]){one}(?:(?:,? and | ?& ?|/){one})*{scope}"
     return Titles(pattern, groups, frozenset(modifiers))
 
 
@@ -178,7 +179,8 @@ def _sentence_roles(m: str, offsets: list[int], marks: list[Entity], titles: Tit
         given.add(int(match["p"]))
         return _Match(person, title, org, anaphor, offsets[match.start()], offsets[match.end()])
 
-    for match in after.finditer(m):
+    people = [i for i, ch in enumerate(m) if ch == "⟦" and m.startswith("⟦P", i)]
+    for match in filter(None, (after.match(m, i) for i in people)):
         yield make(match)
     for pattern in (before, before_comma):
         for match in pattern.finditer(m):
@@ -188,7 +190,7 @@ def _sentence_roles(m: str, offsets: list[int], marks: list[Entity], titles: Tit
             if pattern is before_comma and re.search(r"⟦P\d+⟧\s*,\s*$", m[: match.start()]):
                 continue  # "X, CEO of Y, Z": the title is X's, not Z's
             yield make(match)
-    for match in affiliation.finditer(m):
+    for match in filter(None, (affiliation.match(m, i) for i in people)):
         if int(match["p"]) not in given:
             yield make(match, with_title=False)
 
