@@ -54,30 +54,19 @@ def entity_record(doc: Document, ent: Entity) -> dict[str, Any]:
     """One JSON lines record per mention; ``published`` rides along so that corpus
     commands reading a pipe can date entities without the store. A ROLE has its own
     keys (:data:`ROLE_COLUMNS`): the person, the title as written and the organization."""
-    if ent.label == "ROLE":
-        return {
-            "doc": doc.doc,
-            "published": doc.published,
-            "label": ent.label,
-            "text": ent.text,
-            "start": ent.start,
-            "end": ent.end,
-            "person": ent.canonical,
-            "title": ent.title,
-            "org": ent.org,
-        }
-    return {
+    rec: dict[str, Any] = {
         "doc": doc.doc,
         "published": doc.published,
         "label": ent.label,
         "text": ent.text,
         "start": ent.start,
         "end": ent.end,
-        "canonical": ent.canonical,
-        "value": ent.value,
-        "inferred": ent.inferred,
-        "symbol": ent.symbol,
     }
+    if ent.label == "ROLE":
+        rec.update(person=ent.canonical, title=ent.title, org=ent.org)
+    else:
+        rec.update(canonical=ent.canonical, value=ent.value, inferred=ent.inferred, symbol=ent.symbol)
+    return rec
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], out: BinaryIO | None = None) -> None:
