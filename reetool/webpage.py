@@ -1,0 +1,153 @@
+"""A whole saved web page -> the article's text and the page's metadata.
+
+Selecting the article inside a page (and leaving menus, related stories, comments,
+share rows and banners behind) is what trafilatura does best, so that part is its
+job; its companion htmldate finds the publication date. What reetool adds around it:
+
+- the article comes back as HTML and is rendered by :mod:`reetool.html_text`, so a page
+  and a WordPress fragment end up with the same layout (blank-line paragraphs, ``- ``
+  list items, ``cell | cell`` rows, ``<br>`` as a line break);
+- the page is never silently emptied: when the extractor keeps little or nothing of a
+  page that has text, the page's full text (without script, style, nav, aside and
+  footer) is used instead and ``page_fallback`` is counted in the fixes, which the
+  command line turns into a warning;
+- hostile pages stay bounded: a page over :data:`MAX_EXTRACT_CHARS` skips the extractor
+  (whose tree would cost many times the page in memory) and goes straight to the
+  streaming full-text path; one lxml cannot parse is read by that path too.
+
+Fragments (WordPress ``content.rendered``, HTML fields of JSON lines) never come here:
+they are already the article body, and main-text extraction would drop real paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from reetool.html_text import PAGE_DROPPED, html_to_text_explain
+
+#: Pages longer than this (characters) are not given to the extractor: its lxml tree and
+#: scoring cost many times the page in memory and seconds per megabyte. Saved news pages
+#: are well under 2 MB; the full-text path streams and handles the rest.
+MAX_EXTRACT_CHARS = 8_000_000
+#: The extractor "kept little" when its text is shorter than this many characters while
+#: the page's own text is several times longer (tuned on trafilatura's evaluation set).
+MIN_ARTICLE_CHARS = 100
+_SOFT_HYPHEN = "\xad"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class PageOptions:
+    """How much of a page to keep: the article (default), the whole page text
+    (``full``), and whether reader comments below the article count as its text."""
+
+    full: bool = False
+    comments: bool = False
+
+    @property
+    def key(self) -> str:
+        """A short tag that changes when the options change what a page's text is."""
+        return ("full" if self.full else "main") + ("+comments" if self.comments else "")
+
+
+@dataclass(slots=True)
+class Page:
+    """What a page gave: its text and the metadata found in it."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    site: str | None = None
+    fixes: dict[str, int] = field(default_factory=dict)
+
+
+def read_page(html: str, options: PageOptions | None = None) -> Page:
+    """The article of ``html`` (or its full text, per ``options``) with its metadata."""
+    options = options or PageOptions()
+    fixes: Counter[str] = Counter()
+    tree = _parse(html) if len(html) <= MAX_EXTRACT_CHARS else None
+    if tree is None:
+        fixes["page_not_parsed" if len(html) <= MAX_EXTRACT_CHARS else "page_too_big_to_extract"] += 1
+    meta: dict[str, str | None] = {}
+    text = ""
+    if tree is not None and not options.full:
+        text, meta = _article(tree, options, fixes)
+    elif tree is not None:
+        meta = _metadata(tree)
+    if options.full or len(_SPACE.sub("", text)) < MIN_ARTICLE_CHARS:
+        full, dropped = html_to_text_explain(html, PAGE_DROPPED)
+        fixes.update(dropped)
+        if options.full:
+            text = full
+            fixes["page_full_text"] += 1
+        elif len(_SPACE.sub("", full)) > 2 * len(_SPACE.sub("", text)):
+            text = full
+            fixes["page_fallback"] += 1
+    text = text.replace(_SOFT_HYPHEN, "")
+    return Page(text=text, fixes=dict(fixes), **meta)
+
+
+def _parse(html: str) -> Any:
+    """The page as an lxml tree, or None if lxml makes nothing of it."""
+    from trafilatura.utils import load_html
+
+    try:
+        return load_html(html)
+    except Exception:  # lxml raises on a few pathological inputs; the full-text path copes
+        return None
+
+
+def _article(tree: Any, options: PageOptions, fixes: Counter[str]) -> tuple[str, dict[str, str | None]]:
+    """The article's text as reetool lays text out, and the page's metadata."""
+    from lxml.etree import tostring
+    from trafilatura import bare_extraction
+    from trafilatura.htmlprocessing import convert_to_html
+
+    try:
+        doc = bare_extraction(
+            tree,
+            with_metadata=True,
+            include_comments=options.comments,
+            include_tables=True,
+            include_formatting=True,
+        )
+    except Exception:  # a bug in the extractor must cost one page its extraction, not the run
+        doc = None
+    if doc is None:
+        return "", _metadata(tree)
+    fixes["page_main_text"] += 1
+    parts = []
+    for body in (doc.body, doc.commentsbody if options.comments else None):  # type: ignore[union-attr]
+        if body is not None and len(body):
+            html = tostring(convert_to_html(body), encoding="unicode")
+            parts.append(html_to_text_explain(html)[0])
+    meta = {
+        "title": doc.title,  # type: ignore[union-attr]
+        "author": doc.author,  # type: ignore[union-attr]
+        "published": doc.date,  # type: ignore[union-attr]
+        "url": doc.url,  # type: ignore[union-attr]
+        "site": doc.sitename,  # type: ignore[union-attr]
+    }
+    return "\n\n".join(p for p in parts if p), meta
+
+
+def _metadata(tree: Any) -> dict[str, str | None]:
+    """Title, author, date, canonical URL and site name, when there is no article to take them from."""
+    from trafilatura.metadata import extract_metadata
+
+    try:
+        meta = extract_metadata(tree)
+    except Exception:
+        return {}
+    return {
+        "title": meta.title,
+        "author": meta.author,
+        "published": meta.date,
+        "url": meta.url,
+        "site": meta.sitename,
+    }
