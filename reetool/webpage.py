@@ -73,12 +73,10 @@ def read_page(html: str, options: PageOptions | None = None) -> Page:
     tree = _parse(html) if len(html) <= MAX_EXTRACT_CHARS else None
     if tree is None:
         fixes["page_not_parsed" if len(html) <= MAX_EXTRACT_CHARS else "page_too_big_to_extract"] += 1
-    meta: dict[str, str | None] = {}
+    meta = _metadata(tree) if tree is not None else {}
     text = ""
     if tree is not None and not options.full:
-        text, meta = _article(tree, options, fixes)
-    elif tree is not None:
-        meta = _metadata(tree)
+        text = _article(tree, options, fixes)
     if options.full or len(_SPACE.sub("", text)) < MIN_ARTICLE_CHARS:
         full, dropped = html_to_text_explain(html, PAGE_DROPPED)
         fixes.update(dropped)
@@ -102,52 +100,55 @@ def _parse(html: str) -> Any:
         return None
 
 
-def _article(tree: Any, options: PageOptions, fixes: Counter[str]) -> tuple[str, dict[str, str | None]]:
-    """The article's text as reetool lays text out, and the page's metadata."""
+def _article(tree: Any, options: PageOptions, fixes: Counter[str]) -> str:
+    """The article's text, laid out as reetool lays out every HTML text."""
     from lxml.etree import tostring
     from trafilatura import bare_extraction
     from trafilatura.htmlprocessing import convert_to_html
 
     try:
         doc = bare_extraction(
-            tree,
-            with_metadata=True,
-            include_comments=options.comments,
-            include_tables=True,
-            include_formatting=True,
+            tree, include_comments=options.comments, include_tables=True, include_formatting=True
         )
     except Exception:  # a bug in the extractor must cost one page its extraction, not the run
         doc = None
     if doc is None:
-        return "", _metadata(tree)
+        return ""
     fixes["page_main_text"] += 1
     parts = []
     for body in (doc.body, doc.commentsbody if options.comments else None):  # type: ignore[union-attr]
         if body is not None and len(body):
-            html = tostring(convert_to_html(body), encoding="unicode")
-            parts.append(html_to_text_explain(html)[0])
-    meta = {
-        "title": doc.title,  # type: ignore[union-attr]
-        "author": doc.author,  # type: ignore[union-attr]
-        "published": doc.date,  # type: ignore[union-attr]
-        "url": doc.url,  # type: ignore[union-attr]
-        "site": doc.sitename,  # type: ignore[union-attr]
-    }
-    return "\n\n".join(p for p in parts if p), meta
+            parts.append(html_to_text_explain(tostring(convert_to_html(body), encoding="unicode"))[0])
+    return "\n\n".join(p for p in parts if p)
 
 
 def _metadata(tree: Any) -> dict[str, str | None]:
-    """Title, author, date, canonical URL and site name, when there is no article to take them from."""
-    from trafilatura.metadata import extract_metadata
+    """Title, author, date, canonical URL and site name from the page's head and markup.
+
+    trafilatura's own metadata pieces (meta tags, then JSON-LD, which wins), with the
+    date from htmldate; the slow guesses made from the body (authors in bylines,
+    categories, tags) and htmldate's extensive search are left out: they cost as much
+    as the extraction itself, and a page's date is nearly always in its metadata.
+    """
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
 
     try:
-        meta = extract_metadata(tree)
-    except Exception:
+        meta = examine_meta(tree)
+        try:
+            meta = extract_meta_json(tree, meta)
+        except Exception:  # malformed JSON-LD is common and must not cost the rest
+            pass
+        title = meta.title or extract_title(tree)
+        url = meta.url or extract_url(tree)
+        date = find_date(tree, extensive_search=False, original_date=True, url=url)
+        site = meta.sitename or extract_sitename(tree)
+    except Exception:  # metadata is a bonus: never lose the page's text over it
         return {}
     return {
-        "title": meta.title,
-        "author": meta.author,
-        "published": meta.date,
-        "url": meta.url,
-        "site": meta.sitename,
+        "title": title,
+        "author": meta.author if meta.author and " " in meta.author else None,
+        "published": date,
+        "url": url,
+        "site": site.lstrip("@") if site else None,
     }
