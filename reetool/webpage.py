@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reetool.html_text import PAGE_DROPPED, html_to_text_explain
+from reetool.pagemeta import page_metadata
 
 #: Pages longer than this (characters) are not given to the extractor: its lxml tree and
 #: scoring cost many times the page in memory and seconds per megabyte. Saved news pages
@@ -73,7 +74,7 @@ def read_page(html: str, options: PageOptions | None = None) -> Page:
     tree = _parse(html) if len(html) <= MAX_EXTRACT_CHARS else None
     if tree is None:
         fixes["page_not_parsed" if len(html) <= MAX_EXTRACT_CHARS else "page_too_big_to_extract"] += 1
-    meta = _metadata(tree) if tree is not None else {}
+    meta = page_metadata(tree) if tree is not None else {}
     text = ""
     if tree is not None and not options.full:
         text = _article(tree, options, fixes)
@@ -120,35 +121,3 @@ def _article(tree: Any, options: PageOptions, fixes: Counter[str]) -> str:
         if body is not None and len(body):
             parts.append(html_to_text_explain(tostring(convert_to_html(body), encoding="unicode"))[0])
     return "\n\n".join(p for p in parts if p)
-
-
-def _metadata(tree: Any) -> dict[str, str | None]:
-    """Title, author, date, canonical URL and site name from the page's head and markup.
-
-    trafilatura's own metadata pieces (meta tags, then JSON-LD, which wins), with the
-    date from htmldate; the slow guesses made from the body (authors in bylines,
-    categories, tags) and htmldate's extensive search are left out: they cost as much
-    as the extraction itself, and a page's date is nearly always in its metadata.
-    """
-    from htmldate import find_date
-    from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
-
-    try:
-        meta = examine_meta(tree)
-        try:
-            meta = extract_meta_json(tree, meta)
-        except Exception:  # malformed JSON-LD is common and must not cost the rest
-            pass
-        title = meta.title or extract_title(tree)
-        url = meta.url or extract_url(tree)
-        date = find_date(tree, extensive_search=False, original_date=True, url=url)
-        site = meta.sitename or extract_sitename(tree)
-    except Exception:  # metadata is a bonus: never lose the page's text over it
-        return {}
-    return {
-        "title": title,
-        "author": meta.author if meta.author and " " in meta.author else None,
-        "published": date,
-        "url": url,
-        "site": site.lstrip("@") if site else None,
-    }
