@@ -58,7 +58,8 @@ def trafilatura_set(root: Path) -> Iterator[Item]:
         spec = root / "tests" / "evaldata.json"
     base = spec.parent
     for entry in json.loads(spec.read_text(encoding="utf-8")).values():
-        path = next((p for p in (base / "eval" / entry["file"], base / "cache" / entry["file"]) if p.exists()), None)
+        places = (base / "eval" / entry["file"], base / "cache" / entry["file"])
+        path = next((p for p in places if p.exists()), None)
         if path is not None:
             yield Item(entry["file"], path.read_bytes(), {"with": entry["with"], "without": entry["without"]})
 

@@ -11,6 +11,7 @@ than a few regular expressions would.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from typing import Any
 
 from reetool.document import Source
@@ -36,20 +37,19 @@ def page_metadata(tree: Any) -> dict[str, str | None]:
     or its URL. Keys are present with ``None`` when the page does not say.
     """
     from htmldate import find_date
-    from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title, extract_url
+    from trafilatura import metadata as tm
 
     empty: dict[str, str | None] = dict.fromkeys(("title", "author", "published", "url", "site"))
     try:
-        meta = examine_meta(tree)
-        try:
-            meta = extract_meta_json(tree, meta)
-        except Exception:  # malformed JSON-LD is common and must not cost the rest
-            pass
-        title = meta.title or extract_title(tree)
-        url = meta.url or extract_url(tree)
+        meta = tm.examine_meta(tree)
+        with suppress(Exception):  # malformed JSON-LD is common and must not cost the rest
+            meta = tm.extract_meta_json(tree, meta)
+        title = meta.title or tm.extract_title(tree)
+        url = meta.url or tm.extract_url(tree)
         date = find_date(tree, extensive_search=False, original_date=True, url=url)
-        site = meta.sitename or extract_sitename(tree)
+        site = meta.sitename or tm.extract_sitename(tree)
     except Exception:  # metadata is a bonus: never lose the page's text over it
         return empty
     author = meta.author if meta.author and " " in meta.author.strip() else None  # "admin" is no name
-    return {"title": title, "author": author, "published": date, "url": url, "site": site.lstrip("@") if site else None}
+    site = site.lstrip("@") if site else None
+    return {"title": title, "author": author, "published": date, "url": url, "site": site}
