@@ -20,7 +20,7 @@ from reetool.document import Document, Failure, Source
 from reetool.html_text import html_to_text, html_to_text_explain
 from reetool.mojibake import repair
 from reetool.vocab import Vocab
-from reetool.webpage import Page, PageOptions, read_page
+from reetool.webpage import Page, PageOptions, UnreadablePage, read_page
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\u2028]")  # not U+0085: ftfy reads it as a mojibake "…"
 _PARA_BREAK = "\u2029"
@@ -165,5 +165,7 @@ def clean_all(
             continue
         try:
             yield clean(item, rules)
+        except UnreadablePage as exc:
+            yield Failure(item.doc, str(exc))
         except Exception as exc:  # one bad document must not stop the run
             yield Failure(item.doc, f"cannot clean: {type(exc).__name__}: {exc}")

@@ -40,6 +40,10 @@ _SOFT_HYPHEN = "\xad"
 _SPACE = re.compile(r"\s+")
 
 
+class UnreadablePage(ValueError):
+    """Neither lxml nor the forgiving full-text reader finds anything in the page."""
+
+
 @dataclass(frozen=True, slots=True)
 class PageOptions:
     """How much of a page to keep: the article (default), the whole page text
@@ -68,27 +72,49 @@ class Page:
 
 
 def read_page(html: str, options: PageOptions | None = None) -> Page:
-    """The article of ``html`` (or its full text, per ``options``) with its metadata."""
+    """The article of ``html`` (or its full text, per ``options``) with its metadata.
+
+    The fixes say which text came out: ``page_main_text`` (the article),
+    ``page_full_text`` (asked for), ``page_fallback`` (no article found),
+    ``page_too_big`` or ``page_not_parsed`` (full text, the extractor could
+    not run), and ``page_empty`` when even the full text is empty.
+    """
     options = options or PageOptions()
     fixes: Counter[str] = Counter()
-    tree = _parse(html) if len(html) <= MAX_EXTRACT_CHARS else None
-    if tree is None:
-        fixes["page_not_parsed" if len(html) <= MAX_EXTRACT_CHARS else "page_too_big_to_extract"] += 1
+    too_big = len(html) > MAX_EXTRACT_CHARS
+    tree = None if too_big else _parse(html)
     meta = page_metadata(tree) if tree is not None else {}
-    text = ""
-    if tree is not None and not options.full:
+    if options.full or tree is None:
+        text = _full_text(html, fixes)
+        if tree is None and not too_big and not text.strip():
+            raise UnreadablePage("cannot parse the HTML page: no document in it")
+        fixes["page_full_text" if options.full else "page_too_big" if too_big else "page_not_parsed"] += 1
+    else:
         text = _article(tree, options, fixes)
-    if options.full or len(_SPACE.sub("", text)) < MIN_ARTICLE_CHARS:
-        full, dropped = html_to_text_explain(html, PAGE_DROPPED)
-        fixes.update(dropped)
-        if options.full:
-            text = full
-            fixes["page_full_text"] += 1
-        elif len(_SPACE.sub("", full)) > 2 * len(_SPACE.sub("", text)):
-            text = full
-            fixes["page_fallback"] += 1
+        if _chars(text) < MIN_ARTICLE_CHARS:
+            # "little or nothing": the page's own text may be all there is (a short
+            # notice, a body the extractor scored as boilerplate); keep the longer one
+            full_fixes: Counter[str] = Counter()
+            full = _full_text(html, full_fixes)
+            if _chars(full) > 2 * _chars(text):
+                text = full
+                fixes = full_fixes
+                fixes["page_fallback"] += 1
     text = text.replace(_SOFT_HYPHEN, "")
+    if not text.strip():
+        fixes["page_empty"] += 1
     return Page(text=text, fixes=dict(fixes), **meta)
+
+
+def _full_text(html: str, fixes: Counter[str]) -> str:
+    """All the page's text but script, style, nav, aside and footer (forms are kept)."""
+    text, dropped = html_to_text_explain(html, PAGE_DROPPED)
+    fixes.update(dropped)
+    return text
+
+
+def _chars(text: str) -> int:
+    return len(_SPACE.sub("", text))
 
 
 def _parse(html: str) -> Any:

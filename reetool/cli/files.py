@@ -72,20 +72,23 @@ def clean(
 
 def warn_page(doc: Document) -> None:
     """One line on stderr when a web page's article could not be told from the rest."""
-    if doc.fixes.get("page_fallback"):
-        report(f"{doc.doc}: warning: no article found in the page, kept its full text")
-    elif doc.fixes.get("page_too_big_to_extract"):
-        report(f"{doc.doc}: warning: page too big to find its article in, kept its full text")
-    elif doc.fixes.get("page_not_parsed"):
-        report(f"{doc.doc}: warning: page could not be parsed as a whole, kept its text")
-    if not doc.text and (doc.fixes.get("page_main_text") or doc.fixes.get("page_fallback")):
-        report(f"{doc.doc}: warning: the page has no text")
+    why = next((msg for fix, msg in _PAGE_WARNINGS.items() if doc.fixes.get(fix)), None)
+    if why:
+        report(f"{doc.doc}: warning: {why}")
 
 
 def _text_block(doc: Document) -> bytes:
     """A cleaned document for reading: a ``==>`` header line, the text, a blank line."""
     head = f"==> {doc.doc}" + (f": {doc.title}" if doc.title else "")
     return f"{head}\n{doc.text}\n\n".encode()
+
+
+_PAGE_WARNINGS = {
+    "page_empty": "the page has no text",
+    "page_fallback": "no article found in the page, kept its full text",
+    "page_too_big": "page too big to look for its article, kept its full text",
+    "page_not_parsed": "page could not be parsed as a whole, kept the text found in it",
+}
 
 
 @app.command()
