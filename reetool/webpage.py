@@ -106,6 +106,27 @@ def read_page(html: str, options: PageOptions | None = None) -> Page:
     return Page(text=text, fixes=dict(fixes), **meta)
 
 
+#: A table cell holding this much text is page layout (old CMSes and ASP.NET sites lay
+#: whole pages out in tables), not data: a price table's cells are a few words each.
+LAYOUT_CELL_CHARS = 400
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+
+
+def _unwrap_layout_tables(tree: Any) -> None:
+    """Turn layout tables into plain blocks, so that the article in one of their cells
+    comes out as paragraphs rather than as one table row glued to the menu beside it."""
+    for table in list(tree.iter("table")):
+        if any(len(cell.text_content()) >= LAYOUT_CELL_CHARS for cell in table.iter("td", "th")):
+            # its own rows and cells only: a data table nested in a layout cell stays a table
+            own = [p for p in table.iter(*_TABLE_PARTS) if p is table or _table_of(p) is table]
+            for part in own:
+                part.tag = "div"
+
+
+def _table_of(element: Any) -> Any:
+    return next(element.iterancestors("table"), None)
+
+
 def _full_text(html: str, fixes: Counter[str]) -> str:
     """All the page's text but script, style, nav, aside and footer (forms are kept)."""
     text, dropped = html_to_text_explain(html, PAGE_DROPPED)
@@ -133,6 +154,7 @@ def _article(tree: Any, options: PageOptions, fixes: Counter[str]) -> str:
     from trafilatura import bare_extraction
     from trafilatura.htmlprocessing import convert_to_html
 
+    _unwrap_layout_tables(tree)
     try:
         doc = bare_extraction(
             tree, include_comments=options.comments, include_tables=True, include_formatting=True
