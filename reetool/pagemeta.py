@@ -45,7 +45,7 @@ def page_metadata(tree: Any) -> dict[str, str | None]:
         with suppress(Exception):  # malformed JSON-LD is common and must not cost the rest
             meta = tm.extract_meta_json(tree, meta)
         title = meta.title or tm.extract_title(tree)
-        url = meta.url or tm.extract_url(tree)
+        url = tm.extract_url(tree) or meta.url  # the canonical link first, then og:url
         date = find_date(tree, extensive_search=False, original_date=True, url=url)
         site = meta.sitename or tm.extract_sitename(tree)
     except Exception:  # metadata is a bonus: never lose the page's text over it
