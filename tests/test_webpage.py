@@ -202,6 +202,7 @@ def _run_hostile(tmp_path: Path, name: str, content: str) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow
 def test_hostile_nested_divs(tmp_path: Path) -> None:
     n = 100_000
     proc = _run_hostile(tmp_path, "nested.html", _nested(n, "", "<p>Deep yttrium.</p>"))
@@ -210,6 +211,7 @@ def test_hostile_nested_divs(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) <= 1
 
 
+@pytest.mark.slow
 def test_hostile_entity_expansion_bomb(tmp_path: Path) -> None:
     entities = '<!ENTITY a0 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx">' + "".join(
         f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
@@ -224,6 +226,7 @@ def test_hostile_entity_expansion_bomb(tmp_path: Path) -> None:
     assert "Lanthanum text." in text and "xxxxxxxx" not in text
 
 
+@pytest.mark.slow
 def test_hostile_big_page_skips_the_extractor(tmp_path: Path) -> None:
     para = "<p>Output of neodymium and praseodymium rose at the plant, beating forecasts again.</p>\n"
     body = para * (MAX_EXTRACT_CHARS // len(para) + 10)
