@@ -157,7 +157,7 @@ def _article(tree: Any, options: PageOptions, fixes: Counter[str]) -> str:
     _unwrap_layout_tables(tree)
     try:
         doc = bare_extraction(
-            tree, include_comments=options.comments, include_tables=True, include_formatting=True
+            tree, include_comments=options.comments, include_tables=True, include_formatting=False
         )
     except Exception:  # a bug in the extractor must cost one page its extraction, not the run
         doc = None
