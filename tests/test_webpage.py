@@ -110,12 +110,13 @@ def test_fragments_are_never_cut_down_to_a_main_text() -> None:
         assert clean(first).text == expected
 
 
-def test_page_date_feeds_the_document_as_a_wordpress_date_does() -> None:
+@pytest.mark.slow
+def test_page_date_feeds_date_inference_as_a_wordpress_date_does(extractor) -> None:
     doc = _clean_file(PAGES / "menus_share_row.html")
     assert doc.published == "2025-02-11"
-    from reetool.extractor import _parse_published
-
-    assert _parse_published(doc.published) is not None
+    doc.text += "\n\nMagnet prices rose last month, traders said."
+    dates = {e.text: e.value for e in extractor.extract_one(doc).entities if e.label == "DATE"}
+    assert dates.get("last month") == "2025-01"
 
 
 def test_page_with_little_article_falls_back_to_full_text_and_says_so() -> None:
