@@ -154,10 +154,11 @@ def _chunks(
     max_bytes: int | None,
     build: str | None,
     rules: CleanRules,
+    stdin_name: str | None = None,
 ) -> Iterator[_Chunk]:
     chunk = _Chunk()
     use_store = store is not None and not force
-    for item in read_paths(paths, max_bytes=max_bytes):
+    for item in read_paths(paths, max_bytes=max_bytes, stdin_name=stdin_name):
         if isinstance(item, Failure):
             chunk.slots.append(item)
         else:
@@ -194,8 +195,11 @@ def run_extract(
     workers: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int | None = None,
+    stdin_name: str | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Yield each document's extraction, or the failure that stopped it, in input order.
+
+    A document read from stdin is named ``stdin_name``, else by its content.
 
     With ``store``, stored documents are not extracted again (unless ``force``) and new
     results are saved, one transaction per chunk, before they are yielded. With
@@ -212,7 +216,7 @@ def run_extract(
     pool: Pool | None = None
     pending: deque[tuple[_Chunk, AsyncResult[Any] | None]] = deque()
     try:
-        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules):
+        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules, stdin_name):
             result = None
             if chunk.todo and workers > 1:
                 if pool is None:

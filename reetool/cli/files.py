@@ -17,6 +17,7 @@ from reetool.cli.options import (
     ExtractFormatOpt,
     MaxBytesOpt,
     ModelOpt,
+    NameOpt,
     PathsArg,
     TypesOpt,
     VocabOpt,
@@ -31,7 +32,7 @@ app = typer.Typer()
 
 
 @app.command()
-def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -> None:
+def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None, name: NameOpt = None) -> None:
     """Fix mojibake, strip HTML and site furniture; print the cleaned documents."""
 
     from reetool.cleaner import clean_all, load_rules
@@ -47,7 +48,7 @@ def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -
         fail(f"vocab: {exc}", USAGE)
     failed = False
     with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(read_paths(paths), rules):
+        for item in clean_all(read_paths(paths, stdin_name=name), rules):
             advance()
             if isinstance(item, Failure):
                 report(str(item))
@@ -76,6 +77,7 @@ def extract(
         int, typer.Option("--workers", "-w", min=1, help="Extract in N processes (same output).")
     ] = 1,
     vocab: VocabOpt = None,
+    name: NameOpt = None,
     max_bytes: MaxBytesOpt = None,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
@@ -111,6 +113,7 @@ def extract(
             workers=workers,
             batch_size=batch_size,
             max_bytes=max_bytes,
+            stdin_name=name,
         )
         for item in items:
             advance()
