@@ -56,7 +56,7 @@ PyMigration = Callable[[sqlite3.Connection, Path], None]
 
 
 def _rekey_documents(conn: sqlite3.Connection, store_path: Path) -> None:
-    """Migration 4: key documents by resolved path, merging rows that name one file.
+    """Migration 6: key documents by resolved path, merging rows that name one file.
 
     Stores written before it keyed a document by the path as typed, relative to the
     folder reetool ran in. That folder was not recorded; the best evidence is where the
@@ -132,8 +132,66 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX IF EXISTS mentions_label_canonical;
     CREATE INDEX documents_published ON documents (published)
     """,
-    # 4: a document is its resolved file (or its content, from stdin), not the path as typed:
-    # rows are re-keyed first by MIGRATION_HOOKS[3]. Copies of one content are then found
+    # 4: a full-text index of each document's title and cleaned text for `reetool search`
+    # (SQLite FTS5: ranked bm25 matches and snippets, no server; English stemming, so
+    # "magnet" finds "magnets"). External content: the
+    # text is stored once, in documents; triggers keep the index in step with every
+    # insert, replace and delete, and the last statement back-fills an existing store.
+    """
+    CREATE VIRTUAL TABLE documents_fts USING fts5 (
+        title, text, content = 'documents', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+        INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+        INSERT INTO documents_fts (documents_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+        INSERT INTO documents_fts (documents_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
+    """,
+    # 5: each document's date in a small index of its own (timelines look it up once per
+    # document and entity, and a lookup in the table reads a row holding the whole text),
+    # and views for people who open the store in Datasette or any SQLite browser: each
+    # reads on its own, with document paths and dates instead of row ids. Names are
+    # grouped as the extractor wrote them (``reetool entities`` merges variants further).
+    """
+    CREATE INDEX documents_dates ON documents (id, published);
+    CREATE VIEW document_overview AS
+    SELECT d.id, d.doc, d.title, d.published, d.url,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id) AS mentions,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'PERSON') AS people,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'ORG') AS organizations,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'GPE') AS places,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'ELEMENT') AS elements,
+        d.extracted_at
+    FROM documents d;
+    CREATE VIEW mention_context AS
+    SELECT m.id, d.doc, d.title, d.published, m.label, m.text, m.canonical, m.symbol, m.value,
+        m.inferred, m.start, m."end",
+        substr(d.text, max(1, m.start - 59), min(m.start, 60) + (m."end" - m.start) + 60) AS context
+    FROM mentions m JOIN documents d ON d.id = m.doc_id;
+    CREATE VIEW entity_totals AS
+    SELECT m.label, m.canonical, count(*) AS mentions, count(DISTINCT m.doc_id) AS docs,
+        min(nullif(d.published, '')) AS first_published, max(nullif(d.published, '')) AS last_published
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    GROUP BY m.label, m.canonical;
+    CREATE VIEW element_months AS
+    SELECT m.canonical AS element, m.symbol,
+        coalesce(substr(nullif(d.published, ''), 1, 7), 'undated') AS month,
+        count(*) AS mentions, count(DISTINCT m.doc_id) AS docs
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    WHERE m.label = 'ELEMENT'
+    GROUP BY m.canonical, month
+    """,
+    # 6: a document is its resolved file (or its content, from stdin), not the path as typed:
+    # rows are re-keyed first by MIGRATION_HOOKS[5]. Copies of one content are then found
     # by content and name from this index alone (it replaces documents_digest).
     """
     CREATE INDEX documents_digest_doc ON documents (digest, doc);
@@ -142,7 +200,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 #: Python run just before the SQL of the migration at the same index (0-based), for
 #: what SQL alone cannot express. Kept apart so that MIGRATIONS stays constant SQL text.
-MIGRATION_HOOKS: dict[int, PyMigration] = {3: _rekey_documents}
+MIGRATION_HOOKS: dict[int, PyMigration] = {5: _rekey_documents}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -492,7 +550,7 @@ class Store:
             row = self.conn.execute(sql, args).fetchone()
             if row is None:
                 return None
-            found = _document(row, self._shown)
+            found = _document(row, self.shown)
             found.doc = doc
             return Extraction(found, self._entities(row[0]))
 
@@ -516,7 +574,7 @@ class Store:
             ).fetchone()
             if row is None:
                 return None
-            return Extraction(_document(row, self._shown), self._entities(row[0]))
+            return Extraction(_document(row, self.shown), self._entities(row[0]))
 
     def find(self, name: str) -> list[str]:
         """The stored documents a user may mean by ``name``, as they are shown here.
@@ -529,7 +587,7 @@ class Store:
         with _mapped(self.path):
             key = self._key(name)
             if self.conn.execute("SELECT 1 FROM documents WHERE doc = ?", (key,)).fetchone():
-                return [self._shown(key)]
+                return [self.shown(key)]
             paths = [key_path(k, self.root) for (k,) in self.conn.execute("SELECT doc FROM documents")]
         return sorted(shown_doc(k) for k in match_names(name, paths))
 
@@ -568,7 +626,7 @@ class Store:
             for row in rows:
                 with _mapped(self.path):
                     entities = _entities(conn, row[0])
-                yield Extraction(_document(row, self._shown), entities)
+                yield Extraction(_document(row, self.shown), entities)
         finally:
             conn.close()
 
@@ -643,8 +701,8 @@ class Store:
                 if current is not None:
                     yield current
                 same = first.get(digest)
-                same_as = self._shown(same) if same is not None and same != doc else None
-                current = DocumentSummary(self._shown(doc), title, published, url, digest, {}, at, same_as)
+                same_as = self.shown(same) if same is not None and same != doc else None
+                current = DocumentSummary(self.shown(doc), title, published, url, digest, {}, at, same_as)
             if label is not None:
                 current.counts[label] = n
         if current is not None:
@@ -654,7 +712,7 @@ class Store:
         """The key of a document as the user names it (:func:`reetool.identity.doc_key`)."""
         return doc_key(doc, root=self.root)
 
-    def _shown(self, key: str) -> str:
+    def shown(self, key: str) -> str:
         """A key as the user, standing where they stand, names the document."""
         return shown_doc(key, root=self.root)
 
@@ -687,7 +745,19 @@ def _fetch(path: Path, cur: sqlite3.Cursor) -> Iterator[Any]:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration into statements; a trigger's body (``BEGIN ...; ... END``) holds
+    semicolons of its own, so a piece ends only where SQLite says a statement is complete."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending.strip().removesuffix(";"))
+            pending = ""
+    if pending.strip(" \n;"):
+        out.append(pending.strip().removesuffix(";"))
+    return out
 
 
 @contextmanager

@@ -157,14 +157,14 @@ def test_show_lists_the_candidates_of_an_ambiguous_name(project: Path) -> None:
 
 
 def test_a_store_written_by_the_previous_release_is_migrated(tmp_path: Path) -> None:
-    """``tests/data/store-v3-main.db`` was written by reetool at schema 3 (the release
+    """``tests/data/store-v5-main.db`` was written by reetool at schema 5 (the release
     before document identity) run in its project folder: ``extract seeds/``, then
     ``extract ./seeds/002_….txt``, ``extract seeds//004_….txt``, and one text from stdin."""
     (tmp_path / ".reetool").mkdir()
-    shutil.copy(DATA / "store-v3-main.db", tmp_path / ".reetool" / "reetool.db")
+    shutil.copy(DATA / "store-v5-main.db", tmp_path / ".reetool" / "reetool.db")
     shutil.copytree(SEEDS, tmp_path / "seeds")
     with sqlite3.connect(tmp_path / ".reetool" / "reetool.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 8
         old_reex_docs = conn.execute(
             "SELECT count(DISTINCT doc_id) FROM mentions WHERE canonical IN ('Rare Earth Exchanges', 'REEx')"
@@ -177,12 +177,15 @@ def test_a_store_written_by_the_previous_release_is_migrated(tmp_path: Path) -> 
     after = {r["canonical"]: r for r in lines(reetool(tmp_path, "entities"))}
     assert after["Rare Earth Exchanges"]["docs"] == 5
     with sqlite3.connect(tmp_path / ".reetool" / "reetool.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 6
         keys = [k for (k,) in conn.execute("SELECT doc FROM documents")]
         orphans = conn.execute(
             "SELECT count(*) FROM mentions WHERE doc_id NOT IN (SELECT id FROM documents)"
         ).fetchone()[0]
     assert orphans == 0
+    # the full-text index of the release follows the merge: one hit per file, named from here
+    hits = lines(reetool(tmp_path, "search", "Ningbo", "-f", "jsonl"))
+    assert [h["doc"] for h in hits] == ["seeds/002_f349e353b77cb023.txt"]
     assert sorted(k for k in keys if not k.startswith("stdin:")) == [f"seeds/{n}" for n in SEED_NAMES]
     # the piped text now has the name a new pipe of the same text gets: stored, not extracted again
     text = "Lynas Rare Earths said on Monday that neodymium prices rose.\n"
