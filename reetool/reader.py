@@ -27,7 +27,7 @@ try:
 except ImportError:  # Windows: no FIFOs to guard against
     fcntl = None  # type: ignore[assignment]
 
-from reetool.decode import BinaryFile, decode
+from reetool.decode import BinaryFile, decode, decode_html
 from reetool.document import Failure, Source
 from reetool.identity import stdin_name as content_name
 from reetool.pagemeta import html_source
@@ -295,6 +295,6 @@ def parse_bytes(doc: str, data: bytes) -> Iterator[Item]:
     if looks_like_json(text):
         yield from parse_json(doc, data, decoded, text)
     elif looks_like_html(text):
-        yield html_source(doc, text)
+        yield html_source(doc, decode_html(data, decoded).text.removeprefix("\ufeff"))
     else:
         yield Source(doc=doc, body=text, markup="text")
