@@ -181,9 +181,7 @@ class DaskExecutor:
         self._shutdown()
 
     def _connect(self) -> None:
-        # Dask's own log lines (reconnect attempts, a worker's death) would interleave with
-        # reetool's one-line errors on stderr; the errors say what matters.
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        _quiet_dask_logs()
         timeout = dask.config.get("distributed.comm.timeouts.connect")
         try:
             if self.address.startswith(LOCAL):
@@ -225,6 +223,16 @@ class DaskExecutor:
                     closable.close()
 
 
+def _quiet_dask_logs() -> None:
+    """Dask's own log lines (reconnect attempts and their tracebacks, a worker's death)
+    would interleave with reetool's one-line errors on stderr; those say what matters.
+    Dask configures levels per logger, so each of its loggers is raised, not just the root."""
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "distributed"]
+    for name in names:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    """One line: Dask's cancellations carry a short ``reason`` (scheduler-connection-lost)."""
+    text = getattr(exc, "reason", None) or " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
