@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS
-from tests.test_interrupt import CLI, env
+from tests.test_interrupt import CLI, env, integrity, stored
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
@@ -69,6 +69,18 @@ def run(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.Compl
     return proc
 
 
+def start(inputs: list[str], db: Path, address: str) -> subprocess.Popen:
+    """A dask run in the background, to be hurt while it works; its stdout goes to a file
+    next to the store (a pipe nobody reads would stall it)."""
+    with db.with_suffix(".out").open("wb") as out:
+        return subprocess.Popen(
+            [*CLI, "extract", *inputs, "--format", "jsonl", "--db", str(db), *BATCH, "--dask", address],
+            env=env(),
+            stdout=out,
+            stderr=subprocess.PIPE,
+        )
+
+
 def store_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
     """Everything stored except the wall-clock time of each save."""
     with sqlite3.connect(db) as conn:
@@ -95,12 +107,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(cluster, inputs, single, tmp_pa
     address, client = cluster
     pids = client.run(os.getpid)
     db = tmp_path / "dask.db"
-    proc = subprocess.Popen(
-        [*CLI, "extract", *inputs, "--format", "jsonl", "--db", str(db), *BATCH, "--dask", address],
-        env=env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = start(inputs, db, address)
     victim = None
     deadline = time.monotonic() + 300
     while victim is None and proc.poll() is None and time.monotonic() < deadline:
@@ -111,12 +118,33 @@ def test_a_worker_killed_mid_batch_loses_nothing(cluster, inputs, single, tmp_pa
             os.kill(pids[victim], signal.SIGKILL)
         else:
             time.sleep(0.05)
-    out, err = proc.communicate(timeout=600)
+    _, err = proc.communicate(timeout=600)
     assert victim is not None, "no batch was ever seen running"
     assert proc.returncode == 0, err.decode()
-    assert out == single[0]
+    assert db.with_suffix(".out").read_bytes() == single[0]
     assert store_rows(db) == store_rows(single[1])
     client.wait_for_workers(2, timeout=120)  # the nanny restarted it; later tests get 2 again
+
+
+def test_a_client_killed_mid_run_keeps_whole_batches_and_a_rerun_resumes(cluster, inputs, single, tmp_path):
+    address, _ = cluster
+    db = tmp_path / "dask.db"
+    proc = start(inputs, db, address)
+    deadline = time.monotonic() + 300
+    while stored(db) < 2:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "extract never stored anything"
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert integrity(db) == "ok"
+    docs, mentions = store_rows(db)
+    ref_docs, ref_mentions = store_rows(single[1])
+    assert 2 <= len(docs) < len(ref_docs)  # only whole batches, the first ones, whole
+    assert docs == ref_docs[: len(docs)] and mentions == ref_mentions[: len(mentions)]
+    again = run(*inputs, "--db", str(db), *BATCH, "--dask", address)
+    assert again.stdout == single[0]
+    assert store_rows(db) == (ref_docs, ref_mentions)
 
 
 def test_unreachable_cluster_is_a_one_line_error(tmp_path):
