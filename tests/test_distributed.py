@@ -123,7 +123,6 @@ def test_a_worker_killed_mid_batch_loses_nothing(cluster, inputs, single, tmp_pa
     assert proc.returncode == 0, err.decode()
     assert db.with_suffix(".out").read_bytes() == single[0]
     assert store_rows(db) == store_rows(single[1])
-    client.wait_for_workers(2, timeout=120)  # the nanny restarted it; later tests get 2 again
 
 
 def test_a_client_killed_mid_run_keeps_whole_batches_and_a_rerun_resumes(cluster, inputs, single, tmp_path):
@@ -178,7 +177,10 @@ def test_a_worker_with_another_reetool_is_refused(cluster, single, tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        client.wait_for_workers(3, timeout=120)
+        deadline = time.monotonic() + 300
+        while worker.pid not in client.run(os.getpid).values():  # it has joined
+            assert worker.poll() is None and time.monotonic() < deadline, "the other worker never joined"
+            time.sleep(0.2)
         out = run(str(SEEDS), "--no-store", *BATCH, "--dask", address)
     finally:
         worker.terminate()
