@@ -185,13 +185,17 @@ class DaskExecutor:
         timeout = dask.config.get("distributed.comm.timeouts.connect")
         try:
             if self.address.startswith(LOCAL):
-                self.cluster = LocalCluster(
-                    n_workers=int(self.address[len(LOCAL) :]),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",  # any free port: several runs may share a machine
-                    silence_logs=logging.CRITICAL,
-                )
+                # Dask's statistical profiler samples each worker every 10 ms: CPU that a
+                # short-lived local cluster, whose profile nobody reads, is better off using
+                # for spaCy. (On a cluster of your own, that is your configuration.)
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    self.cluster = LocalCluster(
+                        n_workers=int(self.address[len(LOCAL) :]),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",  # any free port: several runs may share a machine
+                        silence_logs=logging.CRITICAL,
+                    )
                 self.client = Client(self.cluster, timeout=timeout)
             else:
                 self.client = Client(self.address, timeout=timeout)
