@@ -34,6 +34,7 @@ from reetool.document import Document
 from reetool.extractor import MODEL_ENV
 from reetool.pipeline import Batch, ClusterError, Vocabs, _Engine, fingerprint, resolve_vocab
 from reetool.vocab import Vocab, builtin_dir
+from reetool.webpage import PageOptions
 
 LOCAL = "local:"
 VocabFiles = tuple[dict[str, bytes], ...]  # per user vocab folder, in order: relative path -> bytes
@@ -48,9 +49,13 @@ class ExtractorPlugin(WorkerPlugin):
 
     idempotent = True
 
-    def __init__(self, model: str | None, vocab_files: VocabFiles, batch_size: int, expected: str) -> None:
+    def __init__(
+        self, model: str | None, vocab_files: VocabFiles, batch_size: int, expected: str, page: PageOptions
+    ) -> None:
         self.model, self.vocab_files = model, vocab_files
-        self.batch_size, self.expected = batch_size, expected
+        # The page options change only the client's cleaning, but they are part of the
+        # fingerprint the worker must reproduce.
+        self.batch_size, self.expected, self.page = batch_size, expected, page
         digest = hashlib.sha256(repr((model, vocab_files, batch_size, expected)).encode()).hexdigest()
         self.name = f"reetool-{digest[:16]}"
         self.engine: _Engine | None = None
@@ -71,7 +76,7 @@ class ExtractorPlugin(WorkerPlugin):
         self._tmp = tempfile.mkdtemp(prefix="reetool-vocab-")
         try:
             vocab = Vocab((builtin_dir(), *_unpack(self.vocab_files, Path(self._tmp))))
-            found = fingerprint(self.model, vocab)
+            found = fingerprint(self.model, vocab, self.page)
             if found != self.expected:
                 self.refusal = (
                     f"extractor fingerprint {found} differs from the client's {self.expected} "
@@ -142,10 +147,13 @@ class DaskExecutor:
         batch_size: int,
         build: str,
         on_notice: Callable[[str], None] | None = None,
+        page: PageOptions | None = None,
     ) -> None:
         self.address = address
         loaded = resolve_vocab(vocab)
-        self.plugin = ExtractorPlugin(model or os.environ.get(MODEL_ENV), _pack(loaded), batch_size, build)
+        self.plugin = ExtractorPlugin(
+            model or os.environ.get(MODEL_ENV), _pack(loaded), batch_size, build, page or PageOptions()
+        )
         self.on_notice = on_notice or (lambda message: None)
         self.client: Client | None = None
         self.cluster: LocalCluster | None = None

@@ -27,6 +27,7 @@ from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
 from reetool.vocab import Vocab
+from reetool.webpage import PageOptions
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -79,15 +80,19 @@ def model_name(extractor: Any, fallback: str | None = None) -> str:
     return fallback or "unknown"
 
 
-def fingerprint(model: str | None = None, vocab: Vocab | Vocabs = None) -> str:
-    """What decides an extraction besides the text: reetool's code, the vocab files and
-    the requested model. Stored with each document so that a rerun after any of them
-    changed extracts again instead of serving stale results. Costs a few milliseconds."""
+def fingerprint(
+    model: str | None = None, vocab: Vocab | Vocabs = None, page: PageOptions | None = None
+) -> str:
+    """What decides an extraction besides the text: reetool's code, the vocab files,
+    the requested model and how much of a web page is kept. Stored with each document so
+    that a rerun after any of them changed extracts again instead of serving stale
+    results. Costs a few milliseconds."""
     import hashlib
     import os
     from pathlib import Path
 
     h = hashlib.sha256((model or os.environ.get("REETOOL_MODEL") or "").encode())
+    h.update((page or PageOptions()).key.encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.glob("*.py"))
     for folder in resolve_vocab(vocab).dirs:
@@ -291,6 +296,7 @@ def run_extract(
     on_notice: Callable[[str], None] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int | None = None,
+    page: PageOptions | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Yield each document's extraction, or the failure that stopped it, in input order.
 
@@ -302,9 +308,9 @@ def run_extract(
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    build = fingerprint(model, vocab) if store is not None or dask else None
+    build = fingerprint(model, vocab, page) if store is not None or dask else None
     try:
-        rules = load_rules(resolve_vocab(vocab))
+        rules = load_rules(resolve_vocab(vocab), page)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExtractorLoadError(f"vocab: {exc}") from exc
     executor: Executor
@@ -314,7 +320,7 @@ def run_extract(
         except ImportError:
             raise ClusterError(DASK_MISSING) from None
         assert build is not None
-        executor = DaskExecutor(dask, model, vocab, batch_size, build, on_notice)
+        executor = DaskExecutor(dask, model, vocab, batch_size, build, on_notice, page)
     elif workers > 1:
         executor = _ProcessPool(workers, model, vocab, batch_size)
     else:
