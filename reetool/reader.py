@@ -1,7 +1,8 @@
 """Reader stage: turn paths (files, folders, ``-`` for stdin) into :class:`Source` records.
 
-Inputs are recognised by content, not by extension, because scrapers save WordPress
-JSON as ``.txt`` and HTML without a suffix. Anything unusable becomes a
+Inputs are recognised by content, not by extension (:mod:`reetool.sniff`), then parsed
+as WordPress JSON (:mod:`reetool.wordpress`), an HTML page (:mod:`reetool.pagemeta`) or
+plain text. Anything unusable becomes a
 :class:`Failure` in the same stream, with a short reason a user can act on, so one bad
 file never stops the run.
 
@@ -13,31 +14,28 @@ refused from its size alone, before any of it is read.
 from __future__ import annotations
 
 import errno
-import html
-import json
 import os
 import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from itertools import islice
-from typing import Any, BinaryIO
-
-import orjson
+from typing import BinaryIO
 
 try:
     import fcntl
 except ImportError:  # Windows: no FIFOs to guard against
     fcntl = None  # type: ignore[assignment]
 
-from reetool.decode import BinaryFile, Decoded, decode
+from reetool.decode import BinaryFile, decode
 from reetool.document import Failure, Source
+from reetool.pagemeta import html_source
+from reetool.sniff import looks_like_html, looks_like_json
+from reetool.wordpress import parse_json
 
 DEFAULT_MAX_BYTES = 100_000_000
 ENV_MAX_BYTES = "REETOOL_MAX_BYTES"
 _LIMIT_HINT = f"set {ENV_MAX_BYTES} or --max-bytes"
 _CHUNK = 8 << 20
-_NOT_A_POST = "JSON is not a WordPress post"
 
 Item = Source | Failure
 
@@ -264,15 +262,6 @@ def _read_stdin(stdin: BinaryIO | None, limit: int | None) -> Iterator[Item]:
 # --------------------------------------------------------------------------- content
 
 
-# A JSON document must open with `{"`/`{}` or `[` + a value: "[Updated] Lynas ..." stays text.
-_JSON_START = re.compile(r'\s*(?:\{\s*["}]|\[\s*(?:[\[\]{"\-0-9]|true\b|false\b|null\b))')
-_HTML_START = re.compile(r"\s*<(?:!doctype\s+html|!--|\?xml|[a-z][a-z0-9]*[\s/>])", re.I)
-_HTML_HINT = re.compile(
-    r"<(?:!doctype\s+html|html|body|p|div|br|article|h[1-6]|li|span|a\s)\b[^<>]{0,500}>", re.I
-)
-_SNIFF_CHARS = 65536
-
-
 def parse_bytes(doc: str, data: bytes) -> Iterator[Item]:
     """Yield the documents held in ``data`` (named after ``doc``), or Failures saying why not.
 
@@ -290,318 +279,9 @@ def parse_bytes(doc: str, data: bytes) -> Iterator[Item]:
     if not text or text.isspace():
         yield Failure(doc, "empty file (only whitespace)")
         return
-    if _JSON_START.match(text):
-        yield from _parse_json(doc, data, decoded, text)
+    if looks_like_json(text):
+        yield from parse_json(doc, data, decoded, text)
     elif looks_like_html(text):
         yield html_source(doc, text)
     else:
         yield Source(doc=doc, body=text, markup="text")
-
-
-def looks_like_html(text: str) -> bool:
-    """Markup at the start, or several common tags early on (an HTML fragment)."""
-    if _HTML_START.match(text):
-        return True
-    third = next(islice(_HTML_HINT.finditer(text, 0, _SNIFF_CHARS), 2, None), None)
-    return third is not None
-
-
-# --------------------------------------------------------------------------- HTML metadata
-
-_HEAD_CHARS = 262144
-_META_TAG = re.compile(r"<(meta|link)\b([^<>]{0,4000})>", re.I)
-_ATTR = re.compile(r"""([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>]+)""")
-_TITLE_TAG = re.compile(r"<title\b[^<>]{0,1000}>(.{0,4000}?)</title\s*>", re.I | re.S)
-_TIME_TAG = re.compile(r"<time\b([^<>]{0,2000})>", re.I)
-_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"\\]{4,64})"')
-_TITLE_KEYS = ("og:title", "twitter:title")
-_DATE_KEYS = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "date",
-    "pubdate",
-    "publishdate",
-    "dc.date",
-    "dc.date.issued",
-    "parsely-pub-date",
-    "sailthru.date",
-)
-_URL_KEYS = ("og:url",)
-
-
-def _attrs(raw: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in _ATTR.findall(raw):
-        if value[:1] in "\"'":
-            value = value[1:-1]
-        out.setdefault(name.lower(), value)
-    return out
-
-
-def html_source(doc: str, page: str) -> Source:
-    """The whole page as body, plus title/date/URL read cheaply from its head.
-
-    Title stays raw HTML (the cleaner decodes entities once, for every format); date
-    and URL are attribute values, unescaped here because nothing downstream cleans them.
-    """
-    head = page[:_HEAD_CHARS]
-    end = head.lower().find("</head")
-    meta_zone = head if end < 0 else head[:end]
-    meta: dict[str, str] = {}
-    canonical = None
-    for tag, raw in _META_TAG.findall(meta_zone):
-        attrs = _attrs(raw)
-        if tag.lower() == "link":
-            if canonical is None and "canonical" in attrs.get("rel", "").lower().split():
-                canonical = attrs.get("href")
-            continue
-        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
-        if key and "content" in attrs:
-            meta.setdefault(key, attrs["content"])
-
-    title = next((meta[k] for k in _TITLE_KEYS if meta.get(k, "").strip()), None)
-    if title is None and (m := _TITLE_TAG.search(meta_zone)):
-        title = m.group(1)
-    title = (" ".join(title.split()) or None) if title else None
-
-    published = next((meta[k] for k in _DATE_KEYS if meta.get(k, "").strip()), None)
-    if published is None and (m := _LD_DATE.search(head)):
-        published = m.group(1)
-    if published is None:
-        for m in _TIME_TAG.finditer(head):
-            if value := _attrs(m.group(1)).get("datetime", "").strip():
-                published = value
-                break
-
-    url = canonical or next((meta[k] for k in _URL_KEYS if meta.get(k, "").strip()), None)
-    return Source(
-        doc=doc,
-        body=page,
-        markup="html",
-        title=title,
-        published=_attr_text(published),
-        url=_attr_text(url),
-    )
-
-
-def _attr_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return html.unescape(value).strip() or None
-
-
-# --------------------------------------------------------------------------- JSON
-
-
-class _BadJSON(Exception):
-    """Why a JSON text could not be parsed; ``kind`` is "deep", "truncated" or "invalid"."""
-
-    def __init__(self, kind: str, msg: str = "", pos: int = 0, lineno: int = 0, colno: int = 0) -> None:
-        super().__init__(kind, msg)
-        self.kind, self.msg, self.pos, self.lineno, self.colno = kind, msg, pos, lineno, colno
-
-
-def _loads(raw: bytes | str) -> Any:
-    """orjson first (fast, depth-limited); the stdlib only for what orjson refuses but JSON allows.
-
-    orjson stops at 1024 levels, so 100,000 nested brackets are a clean error, not a
-    RecursionError. It rejects lone surrogate escapes and numbers beyond a double,
-    which the stdlib reads; its RecursionError is caught for the same reason.
-    """
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        if exc.msg.startswith("depth limit"):
-            raise _BadJSON("deep") from None
-        if exc.msg.startswith("unexpected end of data"):
-            raise _BadJSON("truncated", exc.msg, exc.pos, exc.lineno, exc.colno) from None
-        first = exc
-    try:
-        return json.loads(raw)
-    except RecursionError:
-        raise _BadJSON("deep") from None
-    except (ValueError, TypeError):
-        raise _BadJSON("invalid", first.msg, first.pos, first.lineno, first.colno) from None
-
-
-def _json_reason(err: _BadJSON, unit: str, offset: int = 0, *, line: bool = True) -> str:
-    if err.kind == "deep":
-        return "JSON nested too deeply (over 1024 levels)"
-    if err.kind == "truncated":
-        where = f"{unit} {err.pos + offset}" if line else f"column {err.colno}"
-        return f"truncated JSON (unexpected end at {where})"
-    where = f"line {err.lineno} column {err.colno}" if line else f"column {err.colno}"
-    return f"invalid JSON ({_oneline(err.msg)} at {where})"
-
-
-def _parse_json(doc: str, data: bytes, decoded: Decoded, text: str) -> Iterator[Item]:
-    # Valid UTF-8 goes to the parser as bytes so that error positions are byte offsets.
-    if decoded.encoding == "utf-8":
-        raw: bytes | str = data[decoded.bom :]
-        unit, offset = "byte", decoded.bom
-    else:
-        raw, unit, offset = text, "character", 0
-    try:
-        value = _loads(raw)
-    except _BadJSON as err:
-        if _looks_like_jsonl(text):
-            yield from _parse_jsonl(doc, text)
-        else:
-            yield Failure(doc, _json_reason(err, unit, offset))
-        return
-    yield from _from_json_value(doc, value)
-
-
-def _looks_like_jsonl(text: str) -> bool:
-    """Several lines, the first an object, and one of the first few a complete object by itself."""
-    lines: list[str] = []
-    start, size = 0, len(text)
-    while start < size and len(lines) < 10:
-        end = text.find("\n", start)
-        end = size if end < 0 else end
-        if line := text[start:end].strip():
-            lines.append(line)
-        start = end + 1
-    if len(lines) < 2 or not lines[0].startswith("{"):
-        return False
-    for line in lines:
-        try:
-            if isinstance(orjson.loads(line), dict):
-                return True
-        except orjson.JSONDecodeError:
-            continue
-    return False
-
-
-def _parse_jsonl(doc: str, text: str) -> Iterator[Item]:
-    """One record per line; a bad line is a Failure named ``path:LINE`` and the rest go on."""
-    # split("\n"), not splitlines(): U+2028 and friends are legal inside JSON strings.
-    for lineno, line in enumerate(text.split("\n"), 1):
-        line = line.strip()
-        if not line:
-            continue
-        where = f"{doc}:{lineno}"
-        try:
-            value = _loads(line)
-        except _BadJSON as err:
-            yield Failure(where, _json_reason(err, "column", line=False))
-            continue
-        if not isinstance(value, dict):
-            yield Failure(where, f"not a JSON object (got {_kind(value)})")
-            continue
-        ident = value.get("id")
-        if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():
-            name = f"{doc}#{_oneline(str(ident))}"
-        else:
-            name = f"{doc}#{lineno}"
-        record = _record(name, value)
-        yield record if isinstance(record, Source) else Failure(where, record)
-
-
-def _from_json_value(doc: str, value: Any) -> Iterator[Item]:
-    if isinstance(value, dict):
-        record = _record(doc, value)
-        yield record if isinstance(record, Source) else Failure(doc, record)
-        return
-    if not isinstance(value, list):
-        yield Failure(doc, f"{_NOT_A_POST}: got {_kind(value)}")
-        return
-    if not value:
-        yield Failure(doc, f"{_NOT_A_POST}: got an empty array")
-        return
-    if not any(isinstance(v, dict) for v in value):
-        kinds = sorted({_kind(v, article=False) for v in value})
-        yield Failure(doc, f"{_NOT_A_POST}: got an array of {', '.join(kinds)}")
-        return
-    if len(value) == 1:
-        yield from _from_json_value(doc, value[0])
-        return
-    for i, item in enumerate(value, 1):
-        name = f"{doc}#{i}"
-        if not isinstance(item, dict):
-            yield Failure(name, f"{_NOT_A_POST}: item is {_kind(item)}")
-            continue
-        if "content" not in item and "id" in item and "text" in item:
-            ident = item["id"]
-            if isinstance(ident, (str, int)) and not isinstance(ident, bool) and str(ident).strip():
-                name = f"{doc}#{_oneline(str(ident))}"
-        record = _record(name, item)
-        yield record if isinstance(record, Source) else Failure(name, record)
-
-
-def _record(name: str, obj: dict[str, Any]) -> Source | str:
-    """A WordPress post or a ``{"text": ...}`` record as a Source, else the reason it is neither."""
-    if "content" in obj:
-        content = obj["content"]
-        body = content.get("rendered") if isinstance(content, dict) else content
-        if not isinstance(body, str):
-            return f'{_NOT_A_POST}: "content.rendered" is not a string'
-        title = obj.get("title")
-        if isinstance(title, dict):
-            title = title.get("rendered")
-        return Source(
-            doc=name,
-            body=_text(body) or "",
-            markup="html",
-            title=_text(title),
-            published=_text(obj.get("date")),
-            url=_text(obj.get("link")),
-        )
-    if "text" in obj:
-        body = obj["text"]
-        if not isinstance(body, str):
-            return f'"text" is not a string (got {_kind(body)})'
-        body = _text(body) or ""
-        return Source(
-            doc=name,
-            body=body,
-            markup="html" if looks_like_html(body) else "text",
-            title=_text(obj.get("title")),
-            published=_text(obj.get("date")),
-            url=_text(obj.get("url")),
-        )
-    if isinstance(obj.get("code"), str) and "message" in obj:
-        return f"{_NOT_A_POST}: WordPress API error {_oneline(obj['code'])}: {_oneline(str(obj['message']))}"
-    keys = ", ".join(_oneline(str(k), 30) for k in list(obj)[:6])
-    more = ", ..." if len(obj) > 6 else ""
-    if not obj:
-        return f'{_NOT_A_POST}: empty object (no "content" or "text" field)'
-    return f'{_NOT_A_POST}: no "content" or "text" field (keys: {keys}{more})'
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def _text(value: Any) -> str | None:
-    """A string field, with lone surrogates (legal JSON escapes, unencodable text) replaced."""
-    if not isinstance(value, str):
-        return None
-    return _SURROGATE.sub("\ufffd", value)
-
-
-def _oneline(text: str, width: int = 80) -> str:
-    """Keep a reason on one short line even when it quotes hostile input."""
-    text = _SURROGATE.sub("\ufffd", _CONTROL_CHARS.sub(" ", text)).strip()
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _kind(value: Any, *, article: bool = True) -> str:
-    if value is None:
-        return "null" if article else "nulls"
-    if isinstance(value, bool):
-        name = "boolean"
-    elif isinstance(value, (int, float)):
-        name = "number"
-    elif isinstance(value, str):
-        name = "string"
-    elif isinstance(value, list):
-        name = "array"
-    elif isinstance(value, dict):
-        name = "object"
-    else:
-        name = type(value).__name__
-    if not article:
-        return name + "s"
-    return ("an " if name[0] in "aeiou" else "a ") + name

@@ -413,6 +413,15 @@ class Store:
                 return None
             return Extraction(_document(row), self._entities(row[0]))
 
+    def find(self, name: str) -> list[str]:
+        """The stored documents a user may mean by ``name``: the document itself, else every
+        one whose name ends with it as a file name, a path tail or a post id (``#id``)."""
+        with _mapped(self.path):
+            if self.conn.execute("SELECT 1 FROM documents WHERE doc = ?", (name,)).fetchone():
+                return [name]
+            rows = self.conn.execute("SELECT doc FROM documents ORDER BY doc").fetchall()
+        return [doc for (doc,) in rows if doc.endswith(("/" + name, "#" + name))]
+
     def count(self) -> int:
         with _mapped(self.path):
             return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]

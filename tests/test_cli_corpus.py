@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from reetool.cli import app
 from reetool.document import Document, Entity, Extraction
-from reetool.output import entity_record
+from reetool.records import entity_record
 from reetool.store import Store
 
 FORMATS = ("table", "jsonl", "json", "csv")

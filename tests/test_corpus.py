@@ -9,16 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reetool.corpus import (
-    ElementIndex,
-    EntityIndex,
-    display_name,
-    initials,
-    name_key,
-    read_jsonl_extractions,
-    sort_entities,
-)
 from reetool.document import Document, Entity, Extraction
+from reetool.element_index import ElementIndex
+from reetool.name_index import EntityIndex, display_name, initials, name_key, sort_entities
+from reetool.records import read_jsonl_extractions
 from reetool.vocab import Vocab, builtin_dir
 
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from reetool.output import csv_cell, write_csv
+from reetool.cli.emit import csv_cell, write_csv
 
 
 @pytest.mark.parametrize(

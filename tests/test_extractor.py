@@ -17,8 +17,8 @@ from reetool.cleaner import clean_all
 from reetool.cli import app
 from reetool.document import Document, Failure
 from reetool.extractor import split_text
-from reetool.output import entity_record
 from reetool.reader import read_paths
+from reetool.records import entity_record
 
 ARTICLES = DATA / "articles_gold"
 SEEDS_GOLD = DATA / "seeds-gold.json"

@@ -43,8 +43,8 @@ from conftest import DATA
 from reetool.cleaner import clean_all
 from reetool.dates import DateValue, normalise
 from reetool.document import Document, Failure
-from reetool.output import entity_record
 from reetool.reader import read_paths
+from reetool.records import entity_record
 
 HELDOUT = DATA / "heldout"
 GOLD = DATA / "heldout-gold.json"

@@ -1,4 +1,4 @@
-"""Corpus stage: aggregate extractions across documents into one row per real-world entity.
+"""Name index: aggregate mentions across documents into one row per real-world entity.
 
 Extractions arrive as a stream (from the store, or as JSON lines on stdin) and are folded
 into counters keyed by name, so memory grows with the number of distinct names, never with
@@ -16,22 +16,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from rapidfuzz import fuzz, process
 
-from reetool.document import Document, Entity, Extraction
+from reetool.document import Extraction
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
     from reetool.store import NameStats
 
-#: The labels the extractor produces, in the order tables show their counts.
-STANDARD_LABELS = ("PERSON", "ORG", "GPE", "DATE", "ELEMENT")
 #: Labels for which acronyms and company suffixes mean something.
 ORG_LIKE = frozenset({"ORG"})
 ACRONYM_LABELS = frozenset({"ORG", "GPE"})
@@ -564,185 +561,3 @@ def sort_entities(
     else:
         rows.sort(key=lambda r: (-r.mentions, -r.docs, r.canonical.casefold()))
     return rows[:limit] if limit is not None else rows
-
-
-# -- documents -----------------------------------------------------------------------------
-
-
-def doc_summary_record(
-    doc: str, title: str | None, published: str | None, url: str | None, counts: dict[str, int]
-) -> dict[str, Any]:
-    return {
-        "doc": doc,
-        "title": title,
-        "published": published,
-        "url": url,
-        "counts": dict(sorted(counts.items())),
-    }
-
-
-def summaries_from_extractions(extractions: Iterable[Extraction]) -> Iterator[dict[str, Any]]:
-    for ext in extractions:
-        d = ext.document
-        yield doc_summary_record(d.doc, d.title, d.published, d.url, Counter(e.label for e in ext.entities))
-
-
-# -- elements ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class ElementRow:
-    element: str
-    symbol: str | None
-    klass: str | None
-    atomic_number: int | None
-    mentions: int = 0
-    per_doc: Counter[str] = field(default_factory=Counter)
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "element": self.element,
-            "symbol": self.symbol,
-            "class": self.klass,
-            "mentions": self.mentions,
-            "docs": len(self.per_doc),
-            "per_doc": dict(self.per_doc),
-        }
-
-
-class ElementIndex:
-    """Mentions of rare earth elements per element and per document, with their class."""
-
-    def __init__(self, vocab: Vocab | None = None) -> None:
-        vocab = vocab or Vocab.load()
-        self.known: dict[str, dict[str, str]] = {}
-        for row in vocab.rows("elements.tsv"):
-            for form in (row.get("name", ""), row.get("symbol", "")):
-                if form:
-                    self.known.setdefault(form.casefold(), row)
-        self.rows: dict[str, ElementRow] = {}
-        self.doc_order: list[str] = []
-        self._docs: set[str] = set()
-
-    def add(self, extraction: Extraction) -> None:
-        doc = extraction.document.doc
-        for ent in extraction.entities:
-            self.add_mention(doc, ent)
-
-    def add_mention(self, doc: str, ent: Entity) -> None:
-        if ent.label != "ELEMENT":
-            return
-        row = None
-        for form in (ent.canonical, ent.symbol, ent.text):
-            if form and (row := self.known.get(form.strip().casefold())) is not None:
-                break
-        if row is not None:
-            name = row.get("name", "").strip().lower()
-            num = row.get("atomic_number", "")
-            element = self.rows.get(name) or ElementRow(
-                name,
-                row.get("symbol") or None,
-                row.get("class") or None,
-                int(num) if num.isdigit() else None,
-            )
-        else:
-            name = display_name(ent.canonical or ent.text)
-            element = self.rows.get(name) or ElementRow(name, ent.symbol, None, None)
-        self.rows[name] = element
-        element.mentions += 1
-        if doc not in self._docs:
-            self._docs.add(doc)
-            self.doc_order.append(doc)
-        element.per_doc[doc] += 1
-
-    def totals(self) -> list[ElementRow]:
-        return sorted(self.rows.values(), key=lambda r: (-r.mentions, r.atomic_number or 999, r.element))
-
-    def per_doc_records(self) -> Iterator[dict[str, Any]]:
-        rows = sorted(self.rows.values(), key=lambda r: (r.atomic_number or 999, r.element))
-        for doc in self.doc_order:
-            for r in rows:
-                if r.per_doc[doc]:
-                    yield {
-                        "doc": doc,
-                        "element": r.element,
-                        "symbol": r.symbol,
-                        "class": r.klass,
-                        "mentions": r.per_doc[doc],
-                    }
-
-    def classes(self) -> dict[str, dict[str, int]]:
-        """Mentions and distinct elements per class ("light", "heavy", "" when unknown)."""
-        out: dict[str, dict[str, int]] = {}
-        for r in self.rows.values():
-            c = out.setdefault(r.klass or "", {"elements": 0, "mentions": 0})
-            c["elements"] += 1
-            c["mentions"] += r.mentions
-        return out
-
-
-# -- JSON lines in -------------------------------------------------------------------------
-
-
-def read_jsonl_extractions(
-    stream: Iterable[bytes], on_error: Callable[[int, str], None] | None = None
-) -> Iterator[Extraction]:
-    """Group entity records (``reetool extract --format jsonl``) back into extractions.
-
-    Records of one document arrive together; a record with another ``doc`` starts the
-    next extraction. Bad lines are reported to ``on_error(line_number, reason)`` and
-    skipped, so one damaged line does not lose the rest of a pipe. Documents have no text.
-    """
-    current: Extraction | None = None
-    for lineno, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            rec = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            if on_error:
-                on_error(lineno, f"not JSON ({exc.msg})")
-            continue
-        if not isinstance(rec, dict) or not isinstance(rec.get("doc"), str):
-            if on_error:
-                on_error(lineno, 'not a reetool record (no "doc")')
-            continue
-        doc = rec["doc"]
-        if current is None or current.document.doc != doc:
-            if current is not None:
-                yield current
-            published = rec.get("published")
-            current = Extraction(
-                Document(
-                    doc,
-                    "",
-                    title=_str_or_none(rec.get("title")),
-                    published=_str_or_none(published),
-                    url=_str_or_none(rec.get("url")),
-                )
-            )
-        label, text = rec.get("label"), rec.get("text")
-        if not isinstance(label, str) or not isinstance(text, str):
-            continue  # a document record (reetool clean): it names the document, no mention
-        try:
-            ent = Entity(
-                label,
-                text,
-                int(rec.get("start") or 0),
-                int(rec.get("end") or 0),
-                _str_or_none(rec.get("canonical")) or text,
-                _str_or_none(rec.get("value")),
-                bool(rec.get("inferred")),
-                _str_or_none(rec.get("symbol")),
-            )
-        except (TypeError, ValueError):
-            if on_error:
-                on_error(lineno, "bad start/end offsets")
-            continue
-        current.entities.append(ent)
-    if current is not None:
-        yield current
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None

@@ -1,0 +1,154 @@
+"""Commands that read files: ``clean`` and ``extract``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from reetool.cli.emit import records_out, resolve_format
+from reetool.cli.errors import INTERRUPTED, USAGE, fail, finish, report
+from reetool.cli.options import (
+    CleanFormatOpt,
+    DbOpt,
+    ExtractFormatOpt,
+    MaxBytesOpt,
+    ModelOpt,
+    PathsArg,
+    TypesOpt,
+    VocabOpt,
+)
+from reetool.cli.progress import progress
+
+if TYPE_CHECKING:
+    from reetool.document import Document, Extraction
+    from reetool.store import Store
+
+app = typer.Typer()
+
+
+@app.command()
+def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -> None:
+    """Fix mojibake, strip HTML and site furniture; print the cleaned documents."""
+
+    from reetool.cleaner import clean_all, load_rules
+    from reetool.document import Failure
+    from reetool.reader import read_paths
+    from reetool.records import document_record
+    from reetool.vocab import Vocab
+
+    fmt = resolve_format(fmt, "text")
+    try:
+        rules = load_rules(Vocab.load(vocab or ()))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"vocab: {exc}", USAGE)
+    failed = False
+    with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
+        for item in clean_all(read_paths(paths), rules):
+            advance()
+            if isinstance(item, Failure):
+                report(str(item))
+                failed = True
+            else:
+                writer.write(item if fmt == "text" else document_record(item))
+    finish(failed)
+
+
+def _text_block(doc: Document) -> bytes:
+    """A cleaned document for reading: a ``==>`` header line, the text, a blank line."""
+    head = f"==> {doc.doc}" + (f": {doc.title}" if doc.title else "")
+    return f"{head}\n{doc.text}\n\n".encode()
+
+
+@app.command()
+def extract(
+    paths: PathsArg,
+    fmt: ExtractFormatOpt = None,
+    types: TypesOpt = None,
+    model: ModelOpt = None,
+    db: DbOpt = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not read or write the store.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Re-extract documents already stored.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, help="Extract in N processes (same output).")
+    ] = 1,
+    vocab: VocabOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
+    ] = 64,
+) -> None:
+    """Find people, organizations, dates and rare earth elements in each document."""
+    from reetool.document import Failure
+    from reetool.pipeline import run_extract
+    from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
+
+    fmt = resolve_format(fmt, "table")
+    wanted = {t.upper() for t in types} if types else None
+    failed = False
+
+    def table(item: Extraction) -> Any:
+        from reetool.report import extraction_table
+
+        return extraction_table(item, wanted)
+
+    # Progress only when the results go elsewhere: on a terminal the tables show it.
+    bar = progress("extracting", wanted=not sys.stdout.isatty())
+    with (
+        _extract_session(db, no_store) as store,
+        bar as (advance, out),
+        records_out(fmt, out, columns=ENTITY_COLUMNS, render=table) as writer,
+    ):
+        items = run_extract(
+            paths,
+            model=model,
+            vocab=vocab,
+            store=store,
+            force=force,
+            workers=workers,
+            batch_size=batch_size,
+            max_bytes=max_bytes,
+        )
+        for item in items:
+            advance()
+            if isinstance(item, Failure):
+                report(str(item))
+                failed = True
+                continue
+            doc = item.document
+            ents = [e for e in item.entities if not wanted or e.label in wanted]
+            if fmt == "json":
+                writer.write(extraction_record(doc, ents))
+            elif fmt == "table":
+                writer.write(item)
+            else:
+                writer.write_all(entity_record(doc, e) for e in ents)
+    finish(failed)
+
+
+@contextmanager
+def _extract_session(db: str | None, no_store: bool) -> Iterator[Store | None]:
+    """Open the store for ``extract`` and turn its fatal problems into one-line exits.
+
+    Ctrl-C lands here too: every batch is committed whole or not at all, so the message
+    can promise that a rerun resumes.
+    """
+    from reetool.pipeline import ExtractorLoadError
+    from reetool.store import Store, StoreError
+
+    store: Store | None = None
+    try:
+        store = None if no_store else Store.open(db)
+        yield store
+    except (StoreError, ExtractorLoadError) as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        saved = store.saved if store is not None else 0
+        tail = ", run again to resume" if store is not None else ""
+        fail(f"interrupted; {saved} documents stored{tail}", INTERRUPTED)
+    finally:
+        if store is not None:
+            store.close()

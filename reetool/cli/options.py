@@ -1,0 +1,49 @@
+"""Option and argument types shared by the commands: declare once, reuse by annotation.
+
+A command writes ``db: DbOpt = None`` and gets the same flag, environment variable and
+help everywhere. ``--format`` is a case-insensitive choice checked by click before the
+command runs, so an unsupported format is a usage error (exit status 2) that names the
+allowed ones; :func:`format_option` builds it for a command's own list of formats.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+
+#: Formats per kind of command: readable ones first (the terminal default), then machine ones.
+CLEAN_FORMATS = ("text", "jsonl", "json")
+EXTRACT_FORMATS = ("table", "jsonl", "json", "csv")
+CORPUS_FORMATS = ("table", "jsonl", "json", "csv")
+
+
+def format_option(formats: tuple[str, ...], help: str) -> Any:
+    """``--format/-f`` restricted to ``formats``, any case; ``None`` when not given.
+
+    The value is a ``str`` enum member, so it compares and lowers like the plain string."""
+    choice = Enum("Format", {f: f for f in formats}, type=str)  # type: ignore[misc]
+    return Annotated[choice | None, typer.Option("--format", "-f", case_sensitive=False, help=help)]
+
+
+_TTY_HELP = "Output format; default: table on a terminal, jsonl when piped."
+CleanFormatOpt = format_option(CLEAN_FORMATS, "Output format; default: text on a terminal, else jsonl.")
+ExtractFormatOpt = format_option(EXTRACT_FORMATS, _TTY_HELP)
+CorpusFormatOpt = format_option(CORPUS_FORMATS, _TTY_HELP)
+
+PathsArg = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="REETOOL_DB", help="Store file; default: .reetool/reetool.db here."),
+]
+VocabOpt = Annotated[list[str] | None, typer.Option("--vocab", help="Extra vocab folder (repeatable).")]
+TypesOpt = Annotated[
+    list[str] | None, typer.Option("--type", "-t", help="Only these labels, e.g. ORG (repeatable).")
+]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", envvar="REETOOL_MODEL", help="spaCy pipeline to use.")
+]
+MaxBytesOpt = Annotated[
+    int | None, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this.")
+]

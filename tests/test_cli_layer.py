@@ -1,0 +1,69 @@
+"""The shared command-line layer: one --format option checked the same way by every
+command, one writer for every format, one set of exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import orjson
+import pytest
+from conftest import SEEDS
+from typer.testing import CliRunner
+
+from reetool.cli import app
+from reetool.cli.options import CLEAN_FORMATS, CORPUS_FORMATS, EXTRACT_FORMATS
+from reetool.records import ENTITY_COLUMNS
+
+runner = CliRunner()
+SEED = str(SEEDS / "000_67cfdd6f7d210181.txt")
+
+COMMANDS = {
+    "clean": ([SEED], CLEAN_FORMATS),
+    "extract": ([SEED, "--no-store"], EXTRACT_FORMATS),
+    "entities": ([], CORPUS_FORMATS),
+    "docs": ([], CORPUS_FORMATS),
+    "show": (["x"], CORPUS_FORMATS),
+    "elements": ([], CORPUS_FORMATS),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_unsupported_format_is_a_usage_error_naming_the_allowed_ones(command: str) -> None:
+    args, allowed = COMMANDS[command]
+    result = runner.invoke(app, [command, *args, "--format", "xml"])
+    assert result.exit_code == 2
+    for fmt in allowed:
+        assert f"'{fmt}'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_clean_takes_a_format_in_any_case() -> None:
+    lower = runner.invoke(app, ["clean", SEED, "--format", "jsonl"])
+    upper = runner.invoke(app, ["clean", SEED, "--format", "JSONL"])
+    assert upper.exit_code == lower.exit_code == 0
+    assert upper.stdout == lower.stdout
+    assert orjson.loads(upper.stdout.splitlines()[0])["doc"] == SEED
+
+
+@pytest.mark.slow
+def test_extract_csv_is_csv_with_the_jsonl_records() -> None:
+    """It used to print JSON lines under --format csv and exit 0."""
+    as_csv = runner.invoke(app, ["extract", SEED, "--no-store", "--format", "csv"])
+    as_jsonl = runner.invoke(app, ["extract", SEED, "--no-store", "--format", "jsonl"])
+    assert as_csv.exit_code == as_jsonl.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    records = [orjson.loads(line) for line in as_jsonl.stdout.splitlines()]
+    assert list(rows[0]) == list(ENTITY_COLUMNS)
+    assert len(rows) == len(records) > 5
+    assert [(r["label"], r["text"], int(r["start"])) for r in rows] == [
+        (r["label"], r["text"], r["start"]) for r in records
+    ]
+
+
+@pytest.mark.slow
+def test_extract_table_in_capitals_is_the_table() -> None:
+    result = runner.invoke(app, ["extract", SEED, "--no-store", "--format", "TABLE"])
+    assert result.exit_code == 0
+    assert not result.stdout.lstrip().startswith("{")
+    assert "ELEMENT" in result.stdout and "━" in result.stdout
