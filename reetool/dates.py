@@ -1,58 +1,52 @@
-"""Date normalisation: turn a DATE mention into an ISO 8601 value, or reject it.
+"""Date normalisation: turn a DATE mention into an ISO 8601 (TimeML) value, or reject it.
 
-A statistical model tags many phrases DATE that name no calendar date ("last month",
-"two days", "annual", "15th Five-Year Plan"); the extractor keeps only mentions for
-which :func:`is_date` is true. The parser is deliberately strict: a phrase is a date
-only if every word in it is understood (months, days, years, quarters, halves,
-decades, range words and a few fillers), so an unknown word means "not a date"
-instead of a wrong value. The words that reject a phrase are data in
-``vocab/date_phrases.tsv``.
+A statistical model tags many phrases DATE that name no calendar point ("two days",
+"annual", "15th Five-Year Plan", "recent years"); the extractor keeps only mentions for
+which :func:`normalise` gives a value. The parser is deliberately strict: a phrase is a
+date only if every word in it is understood (months, days, years, quarters, halves,
+seasons, decades, range words and a few fillers), so an unknown word means "not a date"
+instead of a wrong value. Relative phrases ("yesterday", "last month", "next Friday")
+are resolved against the publication date by :mod:`reetool.relative_dates`. The words
+that reject a phrase are data in ``vocab/date_phrases.tsv``.
 
-Values: ``2025``, ``2025-12``, ``2025-12-26``; ranges and periods as ISO 8601
-intervals ``2025-12-26/2025-12-28``, ``2025-07/2025-09`` (Q3), ``1990/1999`` (the
-1990s). "early 2026", "mid-2025", "late December" give the containing period.
+Values: ``2025``, ``2025-12``, ``2025-12-26``; quarters, halves and seasons as TimeML
+writes them (``2025-Q3``, ``2026-H1``, ``2025-FA``); ranges as ISO 8601 intervals
+``2025-12-26/2025-12-28``, decades ``1990/1999``. "early 2026", "mid-2025", "late
+December" give the containing period; "the year ended March 31" the day it names.
 Without a year the value comes from the publication date (the year putting the date
-nearest to it), else from ``year_hint``; both set ``inferred``. With neither, a
-month-day is ``--MM-DD`` and a month ``--MM`` (ISO 8601 without year), not inferred.
-A weekday alone ("on Wednesday") is the latest such day on or before the publication
-date (inferred); with no publication date it has no value.
+nearest to it, or the one before or after it when the sentence's ``tense`` says so),
+else from ``year_hint``; both set ``inferred``. With neither, a month-day is ``--MM-DD``
+and a month ``--MM`` (ISO 8601 without year), not inferred.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from reetool.vocab import ENV_VAR, Vocab
+from reetool import relative_dates
+from reetool.date_vocab import MONTHS, SEASONS, WEEKDAYS, DateValue, Phrases, default_vocab, phrases
+from reetool.vocab import Vocab
 
-PHRASES_FILE = "date_phrases.tsv"
+__all__ = ["MONTHS", "WEEKDAYS", "DateValue", "is_date", "normalise"]
+
 YEAR_MIN, YEAR_MAX = 1800, 2199
+TENSE_WINDOW_DAYS = 60
 
-MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-MONTHS["sept"] = 9
-WEEKDAYS = {d.lower() for d in (*calendar.day_name, *calendar.day_abbr)} | {"tues", "thur", "thurs"}
-_WEEKDAY_INDEX = {d.lower(): i for i, d in enumerate(calendar.day_abbr)}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-SEASONS = {"spring", "summer", "autumn", "fall", "winter"}
 # Words allowed around a date without changing its value: "on", "the", "fiscal year".
 FILLERS = {"the", "on", "in", "at", "of", "by", "from", "since", "during", "between", "until", "till",
            "before", "after", "around", "about", "circa", "c", "approximately", "as", "starting",
            "onwards", "onward", "year", "fiscal", "calendar", "fy", "end", "start", "beginning",
            "middle", "early", "mid", "late", "year-end", "end-"}  # fmt: skip
 _RANGE_SEP = re.compile(r"\s*(?:-|/|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\band\b)\s*")
-
-
-@dataclass(frozen=True, slots=True)
-class DateValue:
-    """An ISO 8601 value; ``inferred`` when the year was not written in the phrase."""
-
-    value: str
-    inferred: bool = False
+# "the quarter ended Sept. 30", "the fiscal year ending March 31": the day that ends the period
+_PERIOD_ENDED = re.compile(
+    r"^(?:the\s+)?(?:fiscal\s+|financial\s+)?(?:year|quarter|half|period|(?:three|six|nine|twelve)\s+months)"
+    r"\s+(?:ended|ending|to)\s+"
+)
 
 
 @dataclass(slots=True)
@@ -62,51 +56,16 @@ class _Point:
     day: int | None = None
     # a period inside a year: (first month, last month) for quarters and halves
     months: tuple[int, int] | None = None
+    season: str | None = None
     decade: int | None = None
-
-
-# -- vocab ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _phrases(vocab: Vocab) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """(regex of words that make a phrase not a date, regex of quantity units)."""
-    by_kind: dict[str, list[str]] = {}
-    for row in vocab.rows(PHRASES_FILE):
-        phrase = row.get("phrase", "").strip().lower()
-        if phrase:
-            by_kind.setdefault(row.get("kind", "").strip().lower(), []).append(phrase)
-
-    def alternation(words: list[str]) -> re.Pattern[str] | None:
-        if not words:
-            return None
-        alts = []
-        for w in sorted(set(words), key=len, reverse=True):
-            stem = w.rstrip("*")
-            pat = r"[\s-]+".join(map(re.escape, re.split(r"[\s-]+", stem)))
-            alts.append(pat + (r"[\w-]*" if w.endswith("*") else ""))
-        return re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])", re.IGNORECASE)
-
-    units = by_kind.pop("unit", [])
-    rejects = [w for words in by_kind.values() for w in words]
-    return alternation(rejects), alternation(units)
-
-
-def _default_vocab() -> Vocab:
-    return _vocab_for_env(os.environ.get(ENV_VAR, ""))
-
-
-@lru_cache(maxsize=4)
-def _vocab_for_env(env: str) -> Vocab:
-    """The built-in vocab plus ``REETOOL_VOCAB`` (keyed on its value, so never stale)."""
-    return Vocab.load()
 
 
 # -- public API -----------------------------------------------------------------------
 
 
 def is_date(text: str, *, vocab: Vocab | None = None) -> bool:
-    """True if ``text`` names a calendar date, month, year, period or range of them."""
+    """True if ``text`` names a calendar date, month, year, period or range of them,
+    absolute or relative to a publication date."""
     return normalise(text, vocab=vocab) is not None
 
 
@@ -115,21 +74,30 @@ def normalise(
     *,
     published: dt.date | None = None,
     year_hint: int | None = None,
+    tense: int = 0,
     vocab: Vocab | None = None,
 ) -> DateValue | None:
-    """The ISO 8601 value of a DATE mention, or None if it names no calendar date."""
-    rejects, _ = _phrases(vocab or _default_vocab())
-    if rejects and rejects.search(text):
+    """The value of a DATE mention, or None if it names no calendar date.
+
+    ``tense`` (-1 past, +1 future, 0 unknown) is that of the mention's sentence: it
+    chooses between the last and the next occurrence of a weekday or a yearless month.
+    A relative phrase without ``published`` gives ``DateValue(None)``."""
+    ph = phrases(vocab or default_vocab())
+    ended = _PERIOD_ENDED.match(text.strip().lower())
+    if ended:  # "the quarter ended Sept. 30": the day that ends it, in the past
+        text = text.strip()[ended.end() :]
+        tense = tense or (-1 if "ended" in ended.group(0) else 0)
+    relative = relative_dates.resolve(text, published, tense, ph)
+    if relative is not None:
+        return relative
+    shifted = _shifted(text, published, ph, vocab)
+    if shifted is not None:
+        return shifted
+    if ph.rejects and ph.rejects.search(text):
         return None
     s = _prepare(text)
     if not s:
-        day = weekday(text)
-        if day is None or published is None:
-            return None
-        # News copy says "on Wednesday" for a day of the week it was written in: the
-        # latest such day on or before the publication date.
-        back = (published.weekday() - day) % 7
-        return DateValue((published - dt.timedelta(days=back)).isoformat(), True)
+        return None
     iso = _iso_numeric(s)
     if iso:
         return DateValue(iso)
@@ -140,83 +108,41 @@ def normalise(
     if any(p is None for p in points):
         return None
     if len(points) == 1:
-        return _single(points[0], published, year_hint)  # type: ignore[arg-type]
-    return _range(points[0], points[1], published, year_hint)  # type: ignore[arg-type]
+        return _single(points[0], published, year_hint, tense)  # type: ignore[arg-type]
+    return _range(points[0], points[1], published, year_hint, tense)  # type: ignore[arg-type]
 
 
-def weekday(text: str) -> int | None:
-    """Monday=0 .. Sunday=6 if ``text`` is only a day of the week ("on Tuesday"), else None."""
-    s = re.sub(r"['’]s\b", "", text.lower())  # "Wednesday's meeting" names the day too
-    words = [w for w in re.sub(r"[.,;:()]", " ", s).split() if w not in FILLERS]
-    if len(words) != 1 or words[0] not in WEEKDAYS:
+_LEADING_WORD = re.compile(r"\s*([a-z]+)\s+(.+)", re.I | re.S)
+_TRAILING_YEAR = re.compile(r"(.+?)[\s,]+([a-z]+)\s+year", re.I | re.S)
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
+def _shifted(text: str, published: dt.date | None, ph: Phrases, vocab: Vocab | None) -> DateValue | None:
+    """A yearless date with its direction written: "last Oct. 23" (the latest before the
+    publication date), "April next year", "early October this year"."""
+    if _FOUR_DIGITS.search(text):
         return None
-    return _WEEKDAY_INDEX[words[0][:3]]
-
-
-def explicit_years(text: str, *, vocab: Vocab | None = None) -> list[tuple[int, int, int, bool]]:
-    """Every explicit year of ``text`` as (start, end, year, is_target), quantities left
-    out. Worked out once per document and handed to :func:`nearest_year` for each of its
-    dates, since a long article can hold hundreds of yearless dates."""
-    _, units = _phrases(vocab or _default_vocab())
-    found: list[tuple[int, int, int, bool]] = []
-    for m in _YEAR.finditer(text):
-        after = text[m.end() : m.end() + 20]
-        if units and units.match(after.lstrip()) and after[:1].isspace():
-            continue
-        before = text[max(0, m.start() - 12) : m.start()]
-        target = bool(_TARGET_BEFORE.search(before))
-        found.append((m.start(), m.end(), int(m.group(0)), target))
-    return found
-
-
-def nearest_year(
-    text: str,
-    position: int,
-    *,
-    vocab: Vocab | None = None,
-    years: list[tuple[int, int, int, bool]] | None = None,
-) -> int | None:
-    """The explicit year (1900-2099) that a yearless date at ``position`` most likely has.
-
-    Nearest in the sense of the narrative, not only of characters: a year in the same
-    sentence wins, then one in the same paragraph, then the year written most often in
-    the document (ties to the nearest). Years that are targets ("for 2026", "by 2030")
-    are used only when there is no other year, because a meeting "on November 13" in
-    an article about standards "for 2026" happened in the year the article tells of.
-    Numbers that are quantities ("2000 tonnes", "$2025", "2,025") are not years.
-    ``years`` is :func:`explicit_years` of ``text``, when the caller has it already.
-    """
-    found = explicit_years(text, vocab=vocab) if years is None else years
-    if not found:
-        return None
-    plain = [f for f in found if not f[3]] or found
-
-    def distance(f: tuple[int, int, int, bool]) -> tuple[int, int]:
-        start, end = f[0], f[1]
-        d = 0 if start <= position < end else min(abs(position - start), abs(position - end))
-        return (d, 0 if start < position else 1)  # ties: the year written before
-
-    for lo, hi in (_sentence_bounds(text, position), _paragraph_bounds(text, position)):
-        inside = [f for f in plain if lo <= f[0] < hi]
-        if inside:
-            return min(inside, key=distance)[2]
-    counts: dict[int, int] = {}
-    for f in plain:
-        counts[f[2]] = counts.get(f[2], 0) + 1
-    best = max(counts.values())
-    return min((f for f in plain if counts[f[2]] == best), key=distance)[2]
+    m = _TRAILING_YEAR.fullmatch(text.strip())
+    if m and m[2].lower() in ph.shift:
+        if published is None:
+            return DateValue(None) if is_date(m[1], vocab=vocab) else None
+        dv = normalise(f"{m[1]} {published.year + ph.shift[m[2].lower()]}", vocab=vocab)
+        return DateValue(dv.value, True) if dv and dv.value else None
+    m = _LEADING_WORD.fullmatch(text.strip())
+    if m and ph.shift.get(m[1].lower()):
+        dv = normalise(m[2], published=published, tense=ph.shift[m[1].lower()], vocab=vocab)
+        return dv if dv is None or dv.value is None or not dv.value.startswith("--") else DateValue(None)
+    return None
 
 
 # -- parsing ----------------------------------------------------------------------------
-
-_YEAR = re.compile(r"(?<![\d$€£¥.,:/])(?<!\d[.,])(?:19|20)\d\d(?!\d|[.,]\d|%|[:/]\d)")
-_TARGET_BEFORE = re.compile(r"\b(?:for|by|until|till|through|towards?|beyond|before)\s+(?:the\s+)?$", re.I)
 
 
 def _prepare(text: str) -> str:
     """Lowercase, unify dashes, drop ordinals, commas, weekdays and possessives."""
     s = text.strip().lower()
     s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)
+    s = re.sub(r"\b(first|second|third|fourth|\d(?:st|nd|rd|th))-(quarter|half)\b", r"\1 \2", s)
     s = re.sub(r"['’]s$", "", s)
     s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)
     s = re.sub(r"\b([a-z]{3,5})\.", r"\1", s)  # "Dec." and "Sept."
@@ -281,8 +207,8 @@ def _parse_point(s: str) -> _Point | None:
             else:
                 return None
             i += 1
-        elif w in SEASONS:
-            pass  # a season's value is its year
+        elif w in SEASONS and p.season is None:
+            p.season = w
         elif re.fullmatch(r"fy\d{4}", w) and p.year is None:
             p.year = int(w[2:])
         elif re.fullmatch(r"\d{4}s", w) and w[3] == "0" and p.decade is None:
@@ -295,10 +221,13 @@ def _parse_point(s: str) -> _Point | None:
             return None
         i += 1
     if p.decade is not None:
-        return p if p.year is None and p.month is None and p.day is None and p.months is None else None
+        plain = p.year is None and p.month is None and p.day is None and p.months is None and p.season is None
+        return p if plain else None
     if p.months is not None and (p.month is not None or p.day is not None):
         return None
-    if p.year is None and p.month is None and p.months is None and p.day is None:
+    if p.season is not None and (p.month is not None or p.day is not None or p.months is not None):
+        return None
+    if p.year is None and p.month is None and p.months is None and p.day is None and p.season is None:
         return None
     return p
 
@@ -306,26 +235,32 @@ def _parse_point(s: str) -> _Point | None:
 # -- values -----------------------------------------------------------------------------
 
 
-def _single(p: _Point, published: dt.date | None, year_hint: int | None) -> DateValue | None:
+def _single(p: _Point, published: dt.date | None, year_hint: int | None, tense: int) -> DateValue | None:
     if p.decade is not None:
         return DateValue(f"{p.decade:04d}/{p.decade + 9:04d}")
-    if p.month is None and p.months is None and p.year is None:
+    if p.month is None and p.months is None and p.year is None and p.season is None:
         return None  # a bare day number is not a date
     if p.month is None and p.day is not None:
         return None
     inferred = False
     if p.year is None:
-        first, last = p.months or (p.month, p.month)
-        p.year = _infer_year(first, p.day or 1, last, p.day, published, year_hint)
+        if p.season is not None:
+            first = SEASONS[p.season][1]
+            last = (first + 1) % 12 + 1
+        else:
+            first, last = p.months or (p.month, p.month)  # type: ignore[assignment]
+        p.year = _infer_year(first, p.day or 1, last, p.day, published, year_hint, tense)
         inferred = p.year is not None
-        if p.year is None and p.months is not None:
-            return None  # "Q3" with no year anywhere: nothing to say
+        if p.year is None and (p.months is not None or p.season is not None):
+            return DateValue(None)  # "Q3", "this fall" with no year anywhere: a date of unknown year
     value = _fmt(p)
     return DateValue(value, inferred) if value else None
 
 
-def _range(a: _Point, b: _Point, published: dt.date | None, year_hint: int | None) -> DateValue | None:
-    if a.decade is not None or b.decade is not None or a.months is not None or b.months is not None:
+def _range(
+    a: _Point, b: _Point, published: dt.date | None, year_hint: int | None, tense: int
+) -> DateValue | None:
+    if any(p.decade is not None or p.months is not None or p.season is not None for p in (a, b)):
         return None
     # "2024-25": a year then a two-digit number is a range of years
     if a.year and a.month is None and b.year is None and b.month is None and b.day is not None:
@@ -348,7 +283,7 @@ def _range(a: _Point, b: _Point, published: dt.date | None, year_hint: int | Non
     if a.year is None and b.year is not None:
         a.year = b.year if (a.month or 0, a.day or 0) <= (b.month or 0, b.day or 0) else b.year - 1
     elif a.year is None:
-        a.year = _infer_year(a.month, a.day or 1, a.month, a.day, published, year_hint)
+        a.year = _infer_year(a.month, a.day or 1, a.month, a.day, published, year_hint, tense)
         inferred = a.year is not None
     if b.year is None and a.year is not None:
         b.year = a.year if (b.month or 0, b.day or 0) >= (a.month or 0, a.day or 0) else a.year + 1
@@ -367,36 +302,54 @@ def _infer_year(
     last_day: int | None,
     published: dt.date | None,
     year_hint: int | None,
+    tense: int = 0,
 ) -> int | None:
-    """The year putting [month/day .. last_month/last_day] nearest to ``published``."""
+    """The year putting [month/day .. last_month/last_day] nearest to ``published``.
+
+    A past sentence ("the plant opened in October") takes the latest such period that
+    began by the publication date, a future one the first that has not ended by then,
+    when the nearest would contradict the tense and lies more than
+    ``TENSE_WINDOW_DAYS`` away: "by Jan. 14" in a story of Jan. 6 is next week's
+    deadline whatever the verb, "in October" in a story of April is not so clear."""
     if month is None:
         return None
-    if published is not None:
-        best: tuple[int, int] | None = None
-        for year in (published.year - 1, published.year, published.year + 1):
-            try:
-                start = dt.date(year, month, min(day, 28) if month == 2 else day)
-            except ValueError:
-                continue
-            lm = last_month or month
-            end_day = last_day or calendar.monthrange(year, lm)[1]
-            end = dt.date(year, lm, min(end_day, calendar.monthrange(year, lm)[1]))
-            gap = min(abs((published - start).days), abs((published - end).days))
-            if start <= published <= end:
-                gap = 0
-            if best is None or gap < best[0]:
-                best = (gap, year)
-        return best[1] if best else None
-    return year_hint
+    if published is None:
+        return year_hint
+    candidates: list[tuple[int, int, int]] = []  # (gap in days, year, tense agreement)
+    for year in (published.year - 1, published.year, published.year + 1):
+        try:
+            start = dt.date(year, month, min(day, 28) if month == 2 else day)
+        except ValueError:
+            continue
+        lm = last_month or month
+        end_year = year + 1 if lm < month else year
+        end_day = min(last_day or 31, calendar.monthrange(end_year, lm)[1])
+        end = dt.date(end_year, lm, end_day)
+        gap = min(abs((published - start).days), abs((published - end).days))
+        gap = 0 if start <= published <= end else gap
+        agrees = (tense < 0 and start <= published) or (tense > 0 and end >= published) or tense == 0
+        candidates.append((gap, year, agrees))
+    if not candidates:
+        return None
+    nearest = min(candidates)
+    agreeing = [c for c in candidates if c[2]]
+    if nearest[2] or nearest[0] <= TENSE_WINDOW_DAYS or not agreeing:
+        return nearest[1]
+    return min(agreeing)[1]
 
 
 def _fmt(p: _Point) -> str | None:
+    if p.year is not None and not _year_ok(p.year):
+        return None
     if p.months is not None:
         if p.year is None:
             return None
-        return f"{p.year:04d}-{p.months[0]:02d}/{p.year:04d}-{p.months[1]:02d}"
-    if p.year is not None and not _year_ok(p.year):
-        return None
+        first, last = p.months
+        if last - first == 2:
+            return f"{p.year:04d}-Q{last // 3}"
+        return f"{p.year:04d}-H{last // 6}"
+    if p.season is not None:
+        return f"{p.year:04d}-{SEASONS[p.season][0]}" if p.year is not None else None
     if p.month is None:
         return f"{p.year:04d}" if p.year is not None and p.day is None else None
     if p.day is None:
@@ -421,30 +374,3 @@ def _valid(year: int, month: int, day: int) -> bool:
 
 def _year_ok(year: int) -> bool:
     return YEAR_MIN <= year <= YEAR_MAX
-
-
-def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    # A line break ends a sentence too, so the search back starts at the line's start.
-    line_start = text.rfind("\n", 0, pos) + 1
-    lo = max((m.end() for m in _SENT_END.finditer(text, line_start, pos)), default=line_start)
-    m = _SENT_END.search(text, pos)
-    return lo, m.start() + 1 if m else len(text)
-
-
-def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
-    lo = text.rfind("\n", 0, pos) + 1
-    hi = text.find("\n", pos)
-    return lo, hi if hi >= 0 else len(text)
-
-
-_SENT_END = re.compile(r"[.!?](?=\s+[\"'“(]?[A-Z0-9])|\n")
-
-
-def published_date(value: str | None) -> dt.date | None:
-    """The calendar day of a ``Document.published`` string ("2026-01-12T04:22:21"), if any."""
-    if not value:
-        return None
-    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value)
-    if not m or not _valid(int(m[1]), int(m[2]), int(m[3])):
-        return None
-    return dt.date(int(m[1]), int(m[2]), int(m[3]))

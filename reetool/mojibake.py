@@ -19,7 +19,6 @@ what keeps genuine Thai text untouched.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections import Counter
@@ -29,6 +28,8 @@ from types import MappingProxyType
 import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE
+
+from reetool.date_vocab import MONTHS, WEEKDAYS
 
 __all__ = ["FTFY_CONFIG", "fix_text", "repair"]
 
@@ -111,9 +112,7 @@ _CONTRACTIONS = frozenset({"s", "t", "d", "m", "ll", "re", "ve"})
 _ELISION_PREFIXES = frozenset({"O", "D", "L", "d", "l"})
 _OPENERS = frozenset("([{/\u2014\u2013\u201c\u2018\"'")
 # Words between which a lost dash is an en dash: "March–May", "Monday–Friday".
-_RANGE_WORDS = frozenset(
-    {w.lower() for w in (*calendar.month_name, *calendar.month_abbr, *calendar.day_name) if w} | {"sept"}
-)
+_RANGE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
 def _word_before(text: str, i: int) -> str:
