@@ -281,7 +281,9 @@ def register_factory() -> None:
     from spacy.language import Language
 
     if not Language.has_factory(FACTORY):
-        Language.factory(FACTORY, default_config={"vocab_dirs": []})(make_elements_component)
+        Language.factory(FACTORY, default_config={"vocab_dirs": []}, assigns=["doc.spans"])(
+            make_elements_component
+        )
 
 
 def add_to_pipeline(

@@ -340,9 +340,11 @@ def _cuts_into(span: Span, others: Iterable[Span]) -> bool:
     )
 
 
-def _set_ents(doc: Doc, spans: Iterable[Span]) -> None:
-    """Replace ``doc.ents``; on overlap, spans given first win."""
-    taken: set[int] = set()
+def _set_ents(doc: Doc, spans: Iterable[Span], blocked: Iterable[Span] = ()) -> None:
+    """Replace ``doc.ents``; on overlap, spans given first win, and none overlaps a span
+    of ``blocked``. The one overlap rule of these components (spaCy's ``filter_spans``
+    prefers the longest span; here evidence order decides)."""
+    taken: set[int] = {i for b in blocked for i in range(b.start, b.end)}
     kept = []
     for span in spans:
         toks = set(range(span.start, span.end))
@@ -350,9 +352,12 @@ def _set_ents(doc: Doc, spans: Iterable[Span]) -> None:
             continue
         taken |= toks
         kept.append(span)
+    ids = doc.to_array("ENT_ID")
     doc.ents = sorted(kept, key=lambda s: s.start)
     for span in kept:  # token-level ids outlive their span: a new span must not inherit one
         ident = span.id_
+        if not ident and not ids[span.start : span.end].any():
+            continue  # no id to set and none to clear: skip making its tokens
         for tok in span:
             tok.ent_id_ = ident
 
@@ -411,11 +416,11 @@ _DATELINE = re.compile(
 )
 
 
-def dateline_spans(doc: Doc) -> list[Span]:
+def dateline_spans(doc: Doc, text: str) -> list[Span]:
     """GPE and DATE spans of the datelines in ``doc``: the place of a dateline is never a
     person or a body, and its date is whole ("1996-12-06", not "1996-12")."""
     out = []
-    for m in _DATELINE.finditer(doc.text):
+    for m in _DATELINE.finditer(text):
         month = m.group("m1") or m.group("m2")
         if month and month.lower() not in MONTHS:
             continue
@@ -453,7 +458,7 @@ class FixEnts:
         # is a place or project, its other mentions read as a person are the same thing
         # (a company's name before "plant" does not make the company a place).
         out = [o for o in out if not (o.label_ == "PERSON" and _key(o.text) in things)]
-        _set_ents(doc, [*dateline_spans(doc), *out])
+        _set_ents(doc, [*dateline_spans(doc, view.text), *out])
         return doc
 
     def _names_a_thing(self, doc: _Tokens, e: int) -> bool:
@@ -800,8 +805,7 @@ class ElementOverride:
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.get("elements", [])
         if spans:
-            taken = {i for sp in spans for i in range(sp.start, sp.end)}
-            doc.ents = [e for e in doc.ents if not taken & set(range(e.start, e.end))]
+            _set_ents(doc, doc.ents, blocked=spans)
         return doc
 
 
@@ -821,27 +825,42 @@ def org_patterns(vocab: Vocab) -> list[dict]:
     return patterns
 
 
+@lru_cache(maxsize=8)
+def knowledge(vocab_dirs: tuple[str, ...]) -> Knowledge:
+    """The rules' knowledge of one vocab, built once per pipeline (both rule components
+    of a pipeline, and every pipeline loaded with the same vocab, share it)."""
+    return Knowledge.from_vocab(Vocab.load(list(vocab_dirs)))
+
+
+def make_fix_ents(nlp: Language, name: str, vocab_dirs: list[str]) -> FixEnts:
+    """Factory of ``reetool_fix_ents``."""
+    return FixEnts(knowledge(tuple(vocab_dirs)))
+
+
+def make_patterns(nlp: Language, name: str, vocab_dirs: list[str]) -> Patterns:
+    """Factory of ``reetool_patterns``."""
+    return Patterns(knowledge(tuple(vocab_dirs)))
+
+
+def make_element_override(nlp: Language, name: str) -> ElementOverride:
+    """Factory of ``reetool_element_override``."""
+    return ElementOverride()
+
+
 def register_factories() -> None:
-    """Register the rule factories with spaCy (idempotent; spaCy is imported only here)."""
+    """Register the rule factories with spaCy (idempotent; spaCy is imported only here).
+
+    Each declares what it reads and writes, so ``nlp.analyze_pipes()`` can check the order."""
     from spacy.language import Language
 
-    def know(vocab_dirs: list[str]) -> Knowledge:
-        return Knowledge.from_vocab(Vocab.load(vocab_dirs))
-
-    if not Language.has_factory(FIX_FACTORY):
-        Language.factory(
-            FIX_FACTORY,
-            default_config={"vocab_dirs": []},
-            func=lambda nlp, name, vocab_dirs: FixEnts(know(vocab_dirs)),
-        )
-    if not Language.has_factory(PATTERN_FACTORY):
-        Language.factory(
-            PATTERN_FACTORY,
-            default_config={"vocab_dirs": []},
-            func=lambda nlp, name, vocab_dirs: Patterns(know(vocab_dirs)),
-        )
+    ents = {"assigns": ["doc.ents", "token.ent_iob", "token.ent_type"], "requires": ["doc.ents"]}
+    for factory, func in ((FIX_FACTORY, make_fix_ents), (PATTERN_FACTORY, make_patterns)):
+        if not Language.has_factory(factory):
+            Language.factory(factory, default_config={"vocab_dirs": []}, **ents)(func)
     if not Language.has_factory(ELEMENT_OVERRIDE):
-        Language.factory(ELEMENT_OVERRIDE, func=lambda nlp, name: ElementOverride())
+        Language.factory(ELEMENT_OVERRIDE, requires=["doc.ents", "doc.spans"], assigns=["doc.ents"])(
+            make_element_override
+        )
 
 
 def add_rule_components(nlp: Language, vocab: Vocab) -> None:
