@@ -279,9 +279,9 @@ def _hyphen_head(doc: Doc | _Tokens | list[Token], start: int) -> int:
 
 
 def _without_numbers(doc: Doc | _Tokens, s: int, e: int) -> tuple[int, int]:
-    """Drop numbers and score marks glued to a name's edges: "Somerset 4", "Anthony
-    Barker +48", "Boston Red Sox 7-0": a name neither starts nor ends with a separate
-    number (a glued one is part of it: "3M")."""
+    """Drop numbers and score marks the model took in at a name's edges: "Somerset 4",
+    "Anthony Barker +48", "Boston Red Sox 7-0". A name neither starts nor ends with a
+    separate number; one written without a space is part of the word ("3M")."""
 
     def numeric(tok: Token) -> bool:  # "56", "+48", "4-38", "2/3"; not "3M"
         return tok.like_num or _SCORE.fullmatch(tok.text) is not None
