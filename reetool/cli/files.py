@@ -19,6 +19,7 @@ from reetool.cli.options import (
     FullPageOpt,
     MaxBytesOpt,
     ModelOpt,
+    NameOpt,
     PathsArg,
     TypesOpt,
     VocabOpt,
@@ -39,6 +40,7 @@ def clean(
     vocab: VocabOpt = None,
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
+    name: NameOpt = None,
 ) -> None:
     """Fix mojibake, strip HTML and site furniture; print the cleaned documents.
 
@@ -59,7 +61,7 @@ def clean(
         fail(f"vocab: {exc}", USAGE)
     failed = False
     with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(read_paths(paths), rules):
+        for item in clean_all(read_paths(paths, stdin_name=name), rules):
             advance()
             if isinstance(item, Failure):
                 report(str(item))
@@ -83,6 +85,13 @@ def _text_block(doc: Document) -> bytes:
     return f"{head}\n{doc.text}\n\n".encode()
 
 
+def _dask_address(value: str | None) -> str | None:
+    """``local:N`` needs a positive N; anything else is the scheduler's address."""
+    if value is not None and value.startswith("local:") and not (value[6:].isdigit() and int(value[6:]) > 0):
+        raise typer.BadParameter(f"{value!r}: local:N needs a number of workers N >= 1")
+    return value
+
+
 _PAGE_WARNINGS = {
     "page_empty": "the page has no text",
     "page_fallback": "no article found in the page, kept its full text",
@@ -104,12 +113,23 @@ def extract(
         int, typer.Option("--workers", "-w", min=1, help="Extract in N processes (same output).")
     ] = 1,
     vocab: VocabOpt = None,
+    name: NameOpt = None,
     max_bytes: MaxBytesOpt = None,
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
     ] = 64,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS|local:N",
+            callback=_dask_address,
+            help="Extract on a Dask cluster (tcp://host:8786), or on N local worker processes "
+            "(local:N); same output. Needs reetool[dask].",
+        ),
+    ] = None,
 ) -> None:
     """Find people, organizations, dates and rare earth elements in each document."""
     from reetool.document import Failure
@@ -117,6 +137,8 @@ def extract(
     from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
     from reetool.webpage import PageOptions
 
+    if dask and workers > 1:
+        raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
     wanted = {t.upper() for t in types} if types else None
     failed = False
@@ -140,8 +162,11 @@ def extract(
             store=store,
             force=force,
             workers=workers,
+            dask=dask,
+            on_notice=report,
             batch_size=batch_size,
             max_bytes=max_bytes,
+            stdin_name=name,
             page=PageOptions(full=full, comments=comments),
         )
         for item in items:
@@ -169,7 +194,7 @@ def _extract_session(db: str | None, no_store: bool) -> Iterator[Store | None]:
     Ctrl-C lands here too: every batch is committed whole or not at all, so the message
     can promise that a rerun resumes.
     """
-    from reetool.pipeline import ExtractorLoadError
+    from reetool.pipeline import ClusterError, ExtractorLoadError
     from reetool.store import Store, StoreError
 
     store: Store | None = None
@@ -178,6 +203,9 @@ def _extract_session(db: str | None, no_store: bool) -> Iterator[Store | None]:
         yield store
     except (StoreError, ExtractorLoadError) as exc:
         fail(str(exc))
+    except ClusterError as exc:
+        tail = f"; {store.saved} documents stored, run again to resume" if store is not None else ""
+        fail(f"{exc}{tail}")
     except KeyboardInterrupt:
         saved = store.saved if store is not None else 0
         tail = ", run again to resume" if store is not None else ""
