@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
+from reetool.settings import env_model
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -70,10 +71,9 @@ def fingerprint(model: str | None = None, vocab: Vocabs = None) -> str:
     the requested model. Stored with each document so that a rerun after any of them
     changed extracts again instead of serving stale results. Costs a few milliseconds."""
     import hashlib
-    import os
     from pathlib import Path
 
-    h = hashlib.sha256((model or os.environ.get("REETOOL_MODEL") or "").encode())
+    h = hashlib.sha256((model or env_model() or "").encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.glob("*.py"))
     for folder in Vocab.load(_vocab_dirs(vocab)).dirs:
@@ -207,7 +207,7 @@ def run_extract(
     build = fingerprint(model, vocab) if store is not None else None
     try:
         rules = load_rules(Vocab.load(_vocab_dirs(vocab)))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:
         raise ExtractorLoadError(f"vocab: {exc}") from exc
     pool: Pool | None = None
     pending: deque[tuple[_Chunk, AsyncResult[Any] | None]] = deque()

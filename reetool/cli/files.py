@@ -20,6 +20,7 @@ from reetool.cli.options import (
     PathsArg,
     TypesOpt,
     VocabOpt,
+    settings,
 )
 from reetool.cli.progress import progress
 
@@ -38,12 +39,12 @@ def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "text")
+    run = settings(vocab)
     try:
-        rules = load_rules(Vocab.load(vocab or ()))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        rules = load_rules(run.vocab)
+    except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
     with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
@@ -87,6 +88,7 @@ def extract(
     from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
 
     fmt = resolve_format(fmt, "table")
+    run = settings(vocab, model=model, db=db, max_bytes=max_bytes)
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -98,19 +100,19 @@ def extract(
     # Progress only when the results go elsewhere: on a terminal the tables show it.
     bar = progress("extracting", wanted=not sys.stdout.isatty())
     with (
-        _extract_session(db, no_store) as store,
+        _extract_session(run.db, no_store) as store,
         bar as (advance, out),
         records_out(fmt, out, columns=ENTITY_COLUMNS, render=table) as writer,
     ):
         items = run_extract(
             paths,
-            model=model,
-            vocab=vocab,
+            model=run.model,
+            vocab=run.vocab_dirs,
             store=store,
             force=force,
             workers=workers,
             batch_size=batch_size,
-            max_bytes=max_bytes,
+            max_bytes=run.max_bytes,
         )
         for item in items:
             advance()
