@@ -155,9 +155,9 @@ class MergedEntities:
             for key in ent.keys:
                 by_key[(ent.label, key)] = item
         for row in stats:
-            item = by_key.get((row.label, name_key(row.canonical or row.text)))
-            if item is not None:
-                item.names.append(row)
+            named = by_key.get((row.label, name_key(row.canonical or row.text)))
+            if named is not None:
+                named.names.append(row)
         self._element_forms: dict[str, str] | None = None
 
     def top(self, store: Store, label: str, limit: int) -> list[EntityDocs]:

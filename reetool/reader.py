@@ -19,7 +19,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 try:
     import fcntl
@@ -247,7 +247,7 @@ def _read_stdin(stdin: BinaryIO | None, limit: int | None) -> Iterator[Item]:
         if sys.stdin is None:
             yield Failure("-", "no standard input")
             return
-        stdin = getattr(sys.stdin, "buffer", sys.stdin)
+        stdin = cast(BinaryIO, getattr(sys.stdin, "buffer", sys.stdin))
     try:
         data = _read_limited(stdin, limit)
     except (OSError, ValueError) as exc:  # ValueError: stdin already closed

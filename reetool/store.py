@@ -549,8 +549,7 @@ class Store:
                         )
                 for label, canonical, text, mentions, doc_ids in _fetch(self.path, cur):
                     docs = set(doc_ids.split(","))
-                    dates = set(map(published.get, docs))
-                    dates.discard(None)
+                    dates = {d for d in map(published.get, docs) if d is not None}
                     first, last = (min(dates), max(dates)) if dates else (None, None)
                     yield NameStats(label, canonical, text, mentions, docs, first, last)
         finally:

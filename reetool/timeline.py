@@ -135,12 +135,13 @@ def build_timeline(
     series = []
     for item in chosen:
         s = Series(item.canonical, item.label)
-        for row in item.per_month(store):
-            p = period_of(row[0], by)
+        for month, mentions, docs in item.per_month(store):
+            n = mentions if column == 1 else docs
+            p = period_of(month, by)
             if p is None:
-                s.undated += row[column]
+                s.undated += n
             elif p in inside:
-                s.counts[p] = s.counts.get(p, 0) + row[column]
+                s.counts[p] = s.counts.get(p, 0) + n
         series.append(s)
     return Timeline(by, measure, periods, series, documents, undated_docs)
 
