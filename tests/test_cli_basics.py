@@ -117,3 +117,53 @@ def test_piped_table_has_no_escape_codes(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert b"Lynas Rare Earths" in out and b"\x1b[" not in out
+
+
+def _run_with_terminal_stderr(args: list[str], env: dict[str, str]) -> tuple[bytes, bytes]:
+    """Run reetool with stderr on a pseudo-terminal and stdout on a pipe."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reetool", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    out = proc.stdout.read() if proc.stdout else b""
+    proc.wait(timeout=300)
+    os.close(master)
+    return out, err
+
+
+def test_clean_shows_a_bar_with_total_rate_and_time_left_on_a_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"{i}.txt").write_text(f"Lynas Rare Earths raised output {i} times.\n", encoding="utf-8")
+    (folder / ".hidden").write_text("not an input", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update(TERM="xterm-256color", COLUMNS="160", PYTHONPATH=str(ROOT))
+    out, err = _run_with_terminal_stderr(["clean", str(folder), "--format", "jsonl"], env)
+    assert out.count(b"\n") == 7  # the documents went to stdout, untouched by the bar
+    plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", err)
+    assert b"7/7" in plain  # the total was counted before the run
+    assert b"files" in plain and b"left" in plain
+    assert re.search(rb"\d+:\d\d:\d\d", plain)  # elapsed and remaining times
+    # On a pipe, nothing at all goes to stderr.
+    piped = subprocess.run(
+        [sys.executable, "-m", "reetool", "clean", str(folder), "--format", "jsonl"],
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
+    assert piped.stderr == b"" and piped.stdout == out

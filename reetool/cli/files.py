@@ -47,9 +47,9 @@ def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -
     except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
-    with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
+    with progress("cleaning", paths) as (advance, out), records_out(fmt, out, render=_text_block) as writer:
         for item in clean_all(read_paths(paths), rules):
-            advance()
+            advance(item.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
@@ -98,7 +98,7 @@ def extract(
         return extraction_table(item, wanted)
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
-    bar = progress("extracting", wanted=not sys.stdout.isatty())
+    bar = progress("extracting", paths, wanted=not sys.stdout.isatty())
     with (
         _extract_session(run.db, no_store) as store,
         bar as (advance, out),
@@ -115,7 +115,7 @@ def extract(
             max_bytes=run.max_bytes,
         )
         for item in items:
-            advance()
+            advance(item.doc if isinstance(item, Failure) else item.document.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
