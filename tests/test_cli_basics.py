@@ -66,18 +66,19 @@ def _store_with_one_document(path: Path) -> None:
         store.save([Extraction(doc, ents)], "test-model")
 
 
-def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
-    """Run reetool with stdout and stderr on a pseudo-terminal, as a person would."""
+def _run_on_terminal(args: list[str], env: dict[str, str], stdout_too: bool = True) -> tuple[bytes, bytes]:
+    """Run reetool with stderr (and, with ``stdout_too``, stdout) on a pseudo-terminal,
+    as a person would; returns (what the terminal showed, what went to the stdout pipe)."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "reetool", *args],
         stdin=subprocess.DEVNULL,
-        stdout=slave,
+        stdout=slave if stdout_too else subprocess.PIPE,
         stderr=slave,
         env=env,
     )
     os.close(slave)
-    out = b""
+    shown = b""
     while True:
         try:
             chunk = os.read(master, 65536)
@@ -85,10 +86,15 @@ def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
             break
         if not chunk:
             break
-        out += chunk
-    proc.wait(timeout=120)
+        shown += chunk
+    piped = proc.stdout.read() if proc.stdout else b""
+    proc.wait(timeout=300)
     os.close(master)
-    return out
+    return shown, piped
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    return _run_on_terminal(args, env)[0]
 
 
 _COLOUR = re.compile(rb"\x1b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7])(?:;[0-9;]*)?m")
@@ -119,32 +125,6 @@ def test_piped_table_has_no_escape_codes(tmp_path: Path) -> None:
     assert b"Lynas Rare Earths" in out and b"\x1b[" not in out
 
 
-def _run_with_terminal_stderr(args: list[str], env: dict[str, str]) -> tuple[bytes, bytes]:
-    """Run reetool with stderr on a pseudo-terminal and stdout on a pipe."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reetool", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=slave,
-        env=env,
-    )
-    os.close(slave)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
-    out = proc.stdout.read() if proc.stdout else b""
-    proc.wait(timeout=300)
-    os.close(master)
-    return out, err
-
-
 def test_clean_shows_a_bar_with_total_rate_and_time_left_on_a_terminal(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -153,7 +133,7 @@ def test_clean_shows_a_bar_with_total_rate_and_time_left_on_a_terminal(tmp_path:
     (folder / ".hidden").write_text("not an input", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
     env.update(TERM="xterm-256color", COLUMNS="160", PYTHONPATH=str(ROOT))
-    out, err = _run_with_terminal_stderr(["clean", str(folder), "--format", "jsonl"], env)
+    err, out = _run_on_terminal(["clean", str(folder), "--format", "jsonl"], env, stdout_too=False)
     assert out.count(b"\n") == 7  # the documents went to stdout, untouched by the bar
     plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", err)
     assert b"7/7" in plain  # the total was counted before the run
