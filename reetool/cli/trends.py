@@ -153,7 +153,7 @@ def search(
                     since=since,
                     until=until,
                     limit=limit,
-                    vocab=vocabulary,
+                    vocab=vocabulary if filters else None,
                 )
             )
         except SearchError as exc:
