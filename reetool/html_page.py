@@ -24,7 +24,12 @@ COLORS = {
 }
 DEFAULT_COLOR = "#ddd"
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'; base-uri 'none'"
+#: No scripts, no fetches of any kind, no base URL, no forms: only inline CSS (and inline
+#: SVG, which is markup, not a resource). Every reetool page carries it.
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; script-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
 
 _STYLE = """
 body { font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Helvetica, Arial, sans-serif;
@@ -91,15 +96,25 @@ def render(extraction: Extraction) -> str:
         f'<mark class="entity {label_class(lb)}"><span class="label">{escape(lb)}</span></mark>'
         for lb in sorted(labels)
     )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{escape(heading)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+    body = (
         f"<h1>{escape(heading)}</h1>\n"
         f'<div class="meta">{" · ".join(meta)}</div>\n'
         f'<div class="legend">{legend}</div>\n'
         f'<div class="text">{"".join(parts)}</div>\n'
+    )
+    return page(heading, style, body)
+
+
+def page(title: str, style: str, body: str) -> str:
+    """A whole standalone page: ``title`` is escaped here; ``style`` and ``body`` are
+    markup the caller built with every piece of text already escaped."""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{style}</style>\n</head>\n<body>\n"
+        f"{body}"
         "</body>\n</html>\n"
     )

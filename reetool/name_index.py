@@ -175,6 +175,9 @@ class CorpusEntity:
     first_published: str | None
     last_published: str | None
     evidence: list[str] = field(default_factory=list)
+    #: Name keys (:func:`name_key`) of the names merged here, so that callers can find
+    #: an entity's rows in the store (timeline, search); not part of the record.
+    keys: frozenset[str] = frozenset()
 
     def record(self, explain: bool = False) -> dict[str, Any]:
         rec: dict[str, Any] = {
@@ -488,6 +491,7 @@ def _entity(
         first_published=min(firsts) if firsts else None,
         last_published=max(lasts) if lasts else None,
         evidence=evidence,
+        keys=frozenset(n.key for n in members),
     )
 
 

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from reetool.document import Extraction
+    from reetool.search import Hit
+    from reetool.timeline import Timeline
 
 #: Terminal styles per label, close to displaCy's colours; unknown labels get a neutral one.
 LABEL_STYLES = {
@@ -229,4 +231,73 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
             extra += " (inferred)"
         style = LABEL_STYLES.get(label, DEFAULT_STYLE)
         _row(table, Text(f" {label} ", style=style), Text(canonical), Text("; ".join(texts)), str(n), extra)
+    return table
+
+
+#: Sparkline width in a terminal chart: with the name and numbers, fits 80 columns.
+SPARK_WIDTH = 36
+
+
+def timeline_chart(t: Timeline, width: int = SPARK_WIDTH) -> RenderableType:
+    """One sparkline per entity over the periods (the latest ``width`` if there are more),
+    scaled to the largest count of the whole chart so that lines compare."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from reetool.timeline import sparkline
+
+    periods = t.periods[-width:]
+    shown = f"{periods[0]} → {periods[-1]}" if periods else "no dated documents"
+    notes = []
+    if len(periods) < len(t.periods):
+        notes.append(f"last {len(periods)} of {len(t.periods)} {t.by}s shown; try --by quarter or year")
+    if t.undated_documents:
+        notes.append(
+            f"{t.undated_documents} of {t.documents} documents have no publication date: "
+            "counted under 'undated', not charted"
+        )
+    table = Table(
+        title=f"{t.measure.capitalize()} per {t.by}",
+        caption=Text("\n".join(notes)) if notes else None,
+        box=None,
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("entity", overflow="ellipsis", max_width=22, no_wrap=True)
+    table.add_column(shown, no_wrap=True)
+    table.add_column("dated", justify="right")
+    table.add_column("peak", justify="right")
+    table.add_column("undated", justify="right")
+    top = max((max((s.counts.get(p, 0) for p in periods), default=0) for s in t.series), default=0)
+    for s in t.series:
+        values = [s.counts.get(p, 0) for p in periods]
+        _row(
+            table,
+            s.entity,
+            Text(sparkline(values, top).ljust(len(periods)), style="cyan"),
+            str(sum(s.counts.values())),
+            str(max(values, default=0)),
+            str(s.undated),
+        )
+    return table
+
+
+def search_table(hits: Sequence[Hit]) -> Table:
+    """Hits best first: the document (title, path, date) and its snippet with matches marked."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Search results", title_justify="left", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("document", overflow="fold", ratio=2)
+    table.add_column("snippet", overflow="fold", ratio=3)
+    for n, hit in enumerate(hits, 1):
+        head = Text(hit.title or hit.doc, style="bold")
+        meta = " · ".join(x for x in (hit.doc if hit.title else None, _date(hit.published)) if x)
+        if meta:
+            head.append("\n" + meta, style="dim")
+        snippet = Text(hit.snippet)
+        for start, end in hit.highlights:
+            snippet.stylize("bold black on yellow", start, end)
+        _row(table, str(n), head, snippet)
     return table

@@ -85,6 +85,64 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX IF EXISTS mentions_label_canonical;
     CREATE INDEX documents_published ON documents (published)
     """,
+    # 4: a full-text index of each document's title and cleaned text for `reetool search`
+    # (SQLite FTS5: ranked bm25 matches and snippets, no server; English stemming, so
+    # "magnet" finds "magnets"). External content: the
+    # text is stored once, in documents; triggers keep the index in step with every
+    # insert, replace and delete, and the last statement back-fills an existing store.
+    """
+    CREATE VIRTUAL TABLE documents_fts USING fts5 (
+        title, text, content = 'documents', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+        INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+        INSERT INTO documents_fts (documents_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+        INSERT INTO documents_fts (documents_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
+    """,
+    # 5: each document's date in a small index of its own (timelines look it up once per
+    # document and entity, and a lookup in the table reads a row holding the whole text),
+    # and views for people who open the store in Datasette or any SQLite browser: each
+    # reads on its own, with document paths and dates instead of row ids. Names are
+    # grouped as the extractor wrote them (``reetool entities`` merges variants further).
+    """
+    CREATE INDEX documents_dates ON documents (id, published);
+    CREATE VIEW document_overview AS
+    SELECT d.id, d.doc, d.title, d.published, d.url,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id) AS mentions,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'PERSON') AS people,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'ORG') AS organizations,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'GPE') AS places,
+        (SELECT count(*) FROM mentions m WHERE m.doc_id = d.id AND m.label = 'ELEMENT') AS elements,
+        d.extracted_at
+    FROM documents d;
+    CREATE VIEW mention_context AS
+    SELECT m.id, d.doc, d.title, d.published, m.label, m.text, m.canonical, m.symbol, m.value,
+        m.inferred, m.start, m."end",
+        substr(d.text, max(1, m.start - 59), min(m.start, 60) + (m."end" - m.start) + 60) AS context
+    FROM mentions m JOIN documents d ON d.id = m.doc_id;
+    CREATE VIEW entity_totals AS
+    SELECT m.label, m.canonical, count(*) AS mentions, count(DISTINCT m.doc_id) AS docs,
+        min(nullif(d.published, '')) AS first_published, max(nullif(d.published, '')) AS last_published
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    GROUP BY m.label, m.canonical;
+    CREATE VIEW element_months AS
+    SELECT m.canonical AS element, m.symbol,
+        coalesce(substr(nullif(d.published, ''), 1, 7), 'undated') AS month,
+        count(*) AS mentions, count(DISTINCT m.doc_id) AS docs
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    WHERE m.label = 'ELEMENT'
+    GROUP BY m.canonical, month
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -546,7 +604,19 @@ def _fetch(path: Path, cur: sqlite3.Cursor) -> Iterator[Any]:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration into statements; a trigger's body (``BEGIN ...; ... END``) holds
+    semicolons of its own, so a piece ends only where SQLite says a statement is complete."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending.strip().removesuffix(";"))
+            pending = ""
+    if pending.strip(" \n;"):
+        out.append(pending.strip().removesuffix(";"))
+    return out
 
 
 @contextmanager

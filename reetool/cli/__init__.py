@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from reetool import __version__
-from reetool.cli import corpus, files
+from reetool.cli import corpus, files, trends
 from reetool.cli.emit import reader_gone, silence_stdout, stdout_identity
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ def _root(
 # One line per command module; commands are listed in --help in this order.
 app.add_typer(files.app)
 app.add_typer(corpus.app)
+app.add_typer(trends.app)
 
 
 def main() -> None:
