@@ -13,16 +13,15 @@ suffixes like "Group" or "Co., Ltd.".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from reetool.names import IN_DOCUMENT, Suffixes, UnionFind, display_name, initials, is_acronym
 
-_ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]*[A-Z])\s*\)")
-_IS_ACRONYM = re.compile(r"^[A-Z][A-Za-z&.]*[A-Z]$")
+#: "China Rare Earth Industry Association (CREIA)": the acronym a document defines.
+_ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&.]*)\s*\)")
 _WORD = re.compile(r"[\w&]+")
-FUZZ_MIN = 92
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +37,9 @@ class Mention:
 
 
 def clean_name(text: str) -> str:
-    """The name without a leading article, trailing possessive or stray punctuation."""
-    s = " ".join(text.replace("’", "'").split())
-    s = re.sub(r"^(?:the|The|THE)\s+", "", s)
-    s = re.sub(r"'s?$", "", s)
-    return s.strip(" ,;:\"'()[]")
+    """The name without a leading article, trailing possessive or stray punctuation, and
+    with straight apostrophes, so that "O’Connor" and "O'Connor" in one article are one name."""
+    return display_name(text.replace("’", "'")).strip(" ,;:\"'()[]")
 
 
 @lru_cache(maxsize=1 << 14)
@@ -51,11 +48,6 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w.casefold() for w in _WORD.findall(text))
 
 
-def _initials(words: Sequence[str], stop: frozenset[str]) -> str:
-    return "".join(w[0] for w in words if w not in stop).upper()
-
-
-_STOP = frozenset({"of", "and", "for", "the", "on", "in", "&"})
 
 
 class Canonicalizer:
@@ -64,16 +56,14 @@ class Canonicalizer:
     def __init__(
         self, org_suffixes: Iterable[str], org_words: Iterable[str], company_words: Iterable[str] = ()
     ) -> None:
-        self.suffixes = frozenset(w for s in org_suffixes for w in _words(s))
+        self.suffixes = Suffixes.from_lines(org_suffixes)
         self.heads = frozenset(w.casefold().rstrip(".") for w in org_words)
-        self.company_ends = self.suffixes | self.heads | {w.casefold() for w in company_words}
+        suffix_words = {w for tail in self.suffixes.tails for w in tail}
+        self.company_ends = suffix_words | self.heads | {w.casefold() for w in company_words}
 
     def org_key(self, name: str) -> str:
-        """Words of an organization name without trailing suffixes ("Group", "Ltd")."""
-        words = list(_words(name))
-        while len(words) > 1 and words[-1] in self.suffixes:
-            words.pop()
-        return " ".join(words)
+        """Words of an organization name without trailing suffixes ("Group", "Co., Ltd.")."""
+        return " ".join(self.suffixes.split(" ".join(_words(name)))[0])
 
     def head(self, name: str) -> str | None:
         """The organization head word: last head word before any "of" tail."""
@@ -112,23 +102,15 @@ class Canonicalizer:
 
     def _orgs(self, mentions: list[Mention], text: str) -> list[Mention]:
         idx = [i for i, m in enumerate(mentions) if m.label == "ORG"]
-        parent = {i: i for i in idx}
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        def union(a: int, b: int) -> None:
-            parent[find(a)] = find(b)
+        groups = UnionFind()
+        find, union = groups.find, groups.union
 
         acronyms: dict[str, int] = {}
         generic: list[int] = []
         for i in idx:
             m = mentions[i]
             after = _ACRONYM_AFTER.match(text, m.end)
-            if after and not _IS_ACRONYM.match(m.canonical):
+            if after and is_acronym(after.group(1)) and not is_acronym(m.canonical):
                 acronyms.setdefault(after.group(1), i)
             words = _words(m.canonical)
             if len(words) == 1 and words[0] in self.heads:
@@ -169,12 +151,14 @@ class Canonicalizer:
             # The fullest form this document writes: an article that only says "REEx"
             # keeps "REEx"; `reetool entities` joins it to "Rare Earth Exchanges" across
             # the corpus with the evidence from organizations.tsv.
-            best = max(names, key=lambda n: (not _IS_ACRONYM.match(n), len(_words(n)), len(n)))
+            best = max(names, key=lambda n: (not is_acronym(n), len(_words(n)), len(n)))
             for i in members:
                 out[i] = replace(out[i], canonical=best)
         return out
 
-    def _short_forms(self, distinct: list[int], mentions: list[Mention], union) -> None:
+    def _short_forms(
+        self, distinct: list[int], mentions: list[Mention], union: Callable[[int, int], object]
+    ) -> None:
         """ "Arafura" after "Arafura Rare Earths Ltd": a one-word name that begins exactly
         one longer organization name of the document is its short form. With two
         candidates ("China" before two "China ..." bodies) it stays apart, and only a
@@ -188,7 +172,7 @@ class Canonicalizer:
         for i in distinct:
             name = mentions[i].canonical
             words = _words(name)
-            if len(words) != 1 or _IS_ACRONYM.match(name) or words[0] in self.heads:
+            if len(words) != 1 or is_acronym(name) or words[0] in self.heads:
                 continue
             targets = longer.get(words[0], {})
             if len(targets) == 1:
@@ -201,11 +185,11 @@ class Canonicalizer:
         if ka == kb:
             return True
         for x, y in ((a, b), (b, a)):
-            if _IS_ACRONYM.match(x.canonical) and not _IS_ACRONYM.match(y.canonical):
+            if is_acronym(x.canonical) and not is_acronym(y.canonical):
                 src = acronyms.get(x.canonical)
                 if src is not None and self.org_key(mentions[src].canonical) == self.org_key(y.canonical):
                     return True
-                if x.canonical.upper() == _initials(_words(y.canonical), _STOP) and len(x.canonical) >= 3:
+                if len(x.canonical) >= 3 and x.canonical.upper() in initials(y.canonical):
                     return True
         wa, wb = ka.split(), kb.split()
         short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
@@ -213,13 +197,7 @@ class Canonicalizer:
             hs, hl = self.head(" ".join(short)), self.head(" ".join(long_))
             if hs and hs == hl and short[-1] == hs:
                 return True  # "Ningbo Institute" in "CAS Ningbo Institute of Materials ..."
-        if (
-            len(wa) == len(wb) > 1
-            and wa[0] == wb[0]
-            and all(fuzz.ratio(x, y) >= 80 for x, y in zip(wa, wb, strict=True))
-        ):
-            return fuzz.ratio(ka, kb) >= FUZZ_MIN  # spelling variants: "Resources"/"Resource"
-        return False
+        return IN_DOCUMENT.score(wa, wb) is not None  # spelling variants: "Resources"/"Resource"
 
     # people ------------------------------------------------------------------------------
 

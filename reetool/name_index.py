@@ -13,17 +13,25 @@ visible in the table and can be fixed in ``vocab/organizations.tsv``.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
 from reetool.document import Extraction
+from reetool.names import (
+    ACROSS_CORPUS,
+    OrgDirectory,
+    Suffixes,
+    UnionFind,
+    acronym_letters,
+    display_name,
+    initials,
+    is_acronym,
+    name_key,
+)
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -34,116 +42,7 @@ ORG_LIKE = frozenset({"ORG"})
 ACRONYM_LABELS = frozenset({"ORG", "GPE"})
 #: Labels whose names are compared with fuzzy matching (spelling variants, plurals).
 FUZZY_LABELS = frozenset({"ORG", "PERSON", "GPE"})
-#: Whole-name similarity needed for a fuzzy merge, and per-word similarity for words that differ.
-FUZZY_NAME = 90
-FUZZY_WORD = 85
-#: Words shorter than this must match exactly: "Li" and "Lu" are different people.
-FUZZY_MIN_WORD = 4
-#: Words skipped when reading the initials of a name ("China Rare Earth Industry Association" -> CREIA).
-_CONNECTIVES = frozenset(
-    {"of", "the", "and", "for", "in", "on", "at", "to", "a", "an", "de", "du", "la", "&"}
-)
-
-_WS = re.compile(r"\s+")
-_THE = re.compile(r"^the\s+", re.IGNORECASE)
-_DROP = re.compile(r"[.'’`]")
-_NON_WORD = re.compile(r"[^\w]+")
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,9}$")
-_WORDS = re.compile(r"[\w]+(?:[’'][\w]+)?")
-
-
-# -- names ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1 << 16)
-def display_name(name: str) -> str:
-    """The form of a name shown to people: one line, without a leading "the" or a possessive.
-
-    "the China Rare Earth Industry Association's" reads as the association itself.
-    """
-    s = _WS.sub(" ", name).strip().strip(',;:"“”')
-    s = _THE.sub("", s)
-    if len(s) > 2 and s[-2:].lower() in ("'s", "’s"):
-        s = s[:-2]
-    elif len(s) > 2 and s[-1] in "'’" and s[-2] in "sS":
-        s = s[:-1]
-    return s.strip() or _WS.sub(" ", name).strip()
-
-
-@lru_cache(maxsize=1 << 16)
-def name_key(name: str) -> str:
-    """Compare key: case, accents, punctuation, "&"/"and", "the" and possessives do not count."""
-    s = unicodedata.normalize("NFKD", display_name(name))
-    s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
-    s = s.replace("&", " and ")
-    s = _DROP.sub("", s)
-    return _NON_WORD.sub(" ", s).strip()
-
-
-def is_acronym(name: str) -> bool:
-    return bool(_ACRONYM.match(_DROP.sub("", name.strip())))
-
-
-def initials(name: str) -> set[str]:
-    """Initials a name could be abbreviated to, with and without its connective words."""
-    words = [w for w in _WORDS.findall(display_name(name).replace("-", " ")) if w]
-    if len(words) < 2:
-        return set()
-    out = {"".join(w[0] for w in words).upper()}
-    significant = [w for w in words if w.lower() not in _CONNECTIVES]
-    if len(significant) >= 2:
-        out.add("".join(w[0] for w in significant).upper())
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Suffixes:
-    """Generic endings of organization names ("Group", "Co., Ltd.") from ``org_suffixes.txt``."""
-
-    tails: tuple[tuple[str, ...], ...]
-
-    @classmethod
-    def load(cls, vocab: Vocab) -> Suffixes:
-        tails = {tuple(name_key(s).split()) for s in vocab.lines("org_suffixes.txt")}
-        tails.discard(())
-        return cls(tuple(sorted(tails, key=len, reverse=True)))
-
-    def split(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """``(core words, suffix words)``; the core never becomes empty."""
-        words = tuple(key.split())
-        removed: list[str] = []
-        changed = True
-        while changed:
-            changed = False
-            for tail in self.tails:
-                n = len(tail)
-                if len(words) > n and words[-n:] == tail:
-                    removed[:0] = tail
-                    words = words[:-n]
-                    changed = True
-                    break
-        return words, tuple(removed)
-
-
-@dataclass(frozen=True, slots=True)
-class OrgVocab:
-    """Known organizations: ``name`` is canonical, ``aliases`` (or ``acronyms``) other forms."""
-
-    by_key: dict[str, str]
-
-    @classmethod
-    def load(cls, vocab: Vocab) -> OrgVocab:
-        by_key: dict[str, str] = {}
-        for row in vocab.rows("organizations.tsv"):
-            name = row.get("name", "").strip()
-            if not name:
-                continue
-            forms = [name]
-            for column in ("aliases", "alias", "acronyms", "acronym"):
-                forms.extend(a.strip() for a in re.split(r"[|;]", row.get(column, "") or "") if a.strip())
-            for form in forms:
-                by_key.setdefault(name_key(form), name)
-        return cls(by_key)
+FUZZY = ACROSS_CORPUS
 
 
 # -- aggregation ---------------------------------------------------------------------------
@@ -194,24 +93,6 @@ class CorpusEntity:
         return rec
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, a: int) -> int:
-        self.parent.setdefault(a, a)
-        while self.parent[a] != a:
-            self.parent[a] = self.parent[self.parent[a]]
-            a = self.parent[a]
-        return a
-
-    def union(self, a: int, b: int) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return False
-        self.parent[rb] = ra
-        return True
-
 
 class EntityIndex:
     """Streaming counters over mentions, merged into entities on demand.
@@ -223,7 +104,7 @@ class EntityIndex:
     def __init__(self, vocab: Vocab | None = None, labels: Iterable[str] | None = None) -> None:
         vocab = vocab or Vocab.load()
         self.suffixes = Suffixes.load(vocab)
-        self.orgs = OrgVocab.load(vocab)
+        self.orgs = OrgDirectory.load(vocab)
         self.labels = {lb.upper() for lb in labels} if labels else None
         self.nodes: dict[tuple[str, str], _Node] = {}
 
@@ -299,7 +180,7 @@ class EntityIndex:
         return out
 
     def _merge_label(self, label: str, nodes: list[_Node]) -> list[CorpusEntity]:
-        uf = _UnionFind()
+        uf = UnionFind()
         names = [_best_name(n) for n in nodes]
         # (i, j, why): node i joined node j; ``why(subject, other)`` words the evidence once
         # we know which of the two is shown as the canonical name.
@@ -314,7 +195,9 @@ class EntityIndex:
         if label in ORG_LIKE:
             anchor: dict[str, int] = {}
             for i, node in enumerate(nodes):
-                known = self.orgs.by_key.get(node.key)
+                known = self.orgs.by_key.get(node.key) or next(
+                    (self.orgs.by_acronym[s] for s in node.names if s in self.orgs.by_acronym), None
+                )
                 if known is not None:
                     vocab_name[i] = known
                     if known in anchor:
@@ -346,22 +229,22 @@ class EntityIndex:
             # so names are only compared within groups sharing that pattern.
             by_len: dict[tuple[str, ...], list[int]] = {}
             for i, (core, _) in enumerate(split):
-                if len(core) == 1 and len(core[0]) < 2 * FUZZY_MIN_WORD:
+                if len(core) == 1 and len(core[0]) < 2 * FUZZY.rigid_below:
                     continue  # short one-word names ("Lynas", "Neo") are too easy to confuse
-                by_len.setdefault(tuple(w if _rigid(w) else "" for w in core), []).append(i)
+                by_len.setdefault(tuple(w if FUZZY.rigid(w) else "" for w in core), []).append(i)
             for members in by_len.values():
                 if len(members) < 2:
                     continue
                 texts = [" ".join(split[i][0]) for i in members]
                 for x, i in enumerate(members):
                     hits = process.extract(
-                        texts[x], texts, scorer=fuzz.ratio, score_cutoff=FUZZY_NAME, limit=None
+                        texts[x], texts, scorer=fuzz.ratio, score_cutoff=FUZZY.name, limit=None
                     )
                     for _, _, y in hits:
                         j = members[y]
                         if y <= x or uf.find(i) == uf.find(j) or not _compatible(split[i][1], split[j][1]):
                             continue
-                        score = _fuzzy(split[i][0], split[j][0])
+                        score = FUZZY.score(split[i][0], split[j][0])
                         if score is not None:
                             join(i, j, lambda subj, other, sc=score: f"{subj}: fuzzy {sc:.0f} with {other}")
 
@@ -371,7 +254,7 @@ class EntityIndex:
             for i in range(len(nodes)):
                 if is_acronym(names[i]):
                     continue
-                forms = initials(names[i])
+                forms = set(initials(names[i]))
                 if len(split[i][0]) > 1:
                     forms.add("".join(w[0] for w in split[i][0]).upper())
                 for init in forms:
@@ -379,7 +262,7 @@ class EntityIndex:
             for i in range(len(nodes)):
                 if not is_acronym(names[i]):
                     continue
-                fits = expansions.get(_DROP.sub("", names[i]).upper().replace("&", ""), set())
+                fits = expansions.get(acronym_letters(names[i]), set())
                 if len({uf.find(j) for j in fits}) != 1:
                     continue  # unknown, or ambiguous: leave it alone
                 j = min(fits, key=lambda k: (-nodes[k].mentions, names[k]))
@@ -418,12 +301,10 @@ class EntityIndex:
 
     def _why_alias(self, label: str, alias: str, canonical: str) -> str:
         """Evidence for a name the extractor already resolved inside its document."""
-        if label in ORG_LIKE and self.orgs.by_key.get(name_key(alias)) == canonical:
+        if label in ORG_LIKE and self.orgs.lookup(alias) == canonical:
             return f"{alias}: listed as a form of {canonical} in organizations.tsv"
-        if label in ACRONYM_LABELS and is_acronym(alias):
-            acro = _DROP.sub("", alias).upper().replace("&", "")
-            if acro in initials(canonical):
-                return f"{alias}: acronym of {canonical}"
+        if label in ACRONYM_LABELS and is_acronym(alias) and acronym_letters(alias) in initials(canonical):
+            return f"{alias}: acronym of {canonical}"
         if label in ORG_LIKE:
             a, b = self.suffixes.split(name_key(alias)), self.suffixes.split(name_key(canonical))
             if a[0] == b[0] and a[1] != b[1]:
@@ -530,28 +411,6 @@ def _minus(name: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
             return tail
     return " ".join(extra)
 
-
-def _rigid(word: str) -> bool:
-    return len(word) < FUZZY_MIN_WORD or any(c.isdigit() for c in word)
-
-
-def _fuzzy(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
-    """Similarity of two equally long word sequences, or ``None`` if they are different names.
-
-    Every differing word must itself be close, long enough, and free of digits, so that
-    "Northern"/"Southern", "Group 1"/"Group 2" or "Li"/"Lu" never pass.
-    """
-    if a == b or len(a) != len(b):
-        return None
-    for x, y in zip(a, b, strict=True):
-        if x == y:
-            continue
-        if _rigid(x) or _rigid(y):
-            return None
-        if fuzz.ratio(x, y) < FUZZY_WORD:
-            return None
-    score = fuzz.ratio(" ".join(a), " ".join(b))
-    return score if score >= FUZZY_NAME else None
 
 
 def sort_entities(

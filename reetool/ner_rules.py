@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, overload
 
 from reetool import dates
+from reetool.names import OrgDirectory, is_acronym
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ NAME_LABELS = frozenset(
 _DASHES = frozenset("-–—―‒")
 # "Lacaze", "O'Leary", "McDonald", "Jean-Luc": a capital, then letters with inner apostrophes or hyphens.
 _NAME_TOKEN = re.compile(r"^[A-Z][a-z]*(?:[’'-]?[A-Z][a-z]+)*$")
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9&]*[A-Z0-9]$")
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -404,7 +404,7 @@ class FixEnts:
                     label = "PERSON"
                     continue
                 if (
-                    _ACRONYM.match(doc[s].text)
+                    is_acronym(doc[s].text)
                     and s + 1 < e
                     and know.title_at(keys, s + 1, e)
                     and s + 1 + know.title_at(keys, s + 1, e) < e
@@ -436,7 +436,7 @@ class FixEnts:
         if label == "ORG":
             if _key(doc[e - 1].text) in _LAW_HEADS and doc[e - 1].is_title:
                 return None
-            if not _ACRONYM.match(doc[s:e].text) and know.title_around(keys, s, e):
+            if not is_acronym(doc[s:e].text) and know.title_around(keys, s, e):
                 return None
         text = doc[s:e].text
         if label in NAME_LABELS:
@@ -452,7 +452,7 @@ class FixEnts:
             if (
                 label in ("PERSON", "ORG")
                 and not has_org_word
-                and not _ACRONYM.match(text)
+                and not is_acronym(text)
                 and headings.at(doc[s].idx)
             ):
                 return None
@@ -689,17 +689,9 @@ class ElementOverride:
 # -- wiring ------------------------------------------------------------------------------------
 
 
-def org_patterns(vocab: Vocab) -> list[dict]:
+def org_patterns(vocab: Vocab) -> list[dict[str, str]]:
     """Entity ruler patterns for the known organizations, each with its canonical id."""
-    patterns = []
-    for row in vocab.rows("organizations.tsv"):
-        name = row.get("name", "").strip()
-        if not name:
-            continue
-        forms = [name, *(a.strip() for a in row.get("aliases", "").split("|") if a.strip())]
-        for form in dict.fromkeys(forms):
-            patterns.append({"label": "ORG", "pattern": form, "id": name})
-    return patterns
+    return OrgDirectory.load(vocab).patterns()
 
 
 def register_factories() -> None:

@@ -120,7 +120,13 @@ def test_tag_soup_never_raises_and_script_text_never_leaks(parts: list[str]) -> 
     html = "".join(parts)
     text = html_to_text(html)
     _assert_block_layout(text)
-    # SECRET inside a <script> that is never closed must never come out.
+    # SECRET inside a <script> that is never closed must never come out. A "<script>"
+    # after "<!--" may sit inside a comment ("<!--<script>-->SECRET"), and is no script.
     inside = html.split("<script>", 1)
-    if len(inside) == 2 and "</script>" not in inside[1] and "SECRET" not in inside[0]:
+    if (
+        len(inside) == 2
+        and "</script>" not in inside[1]
+        and "SECRET" not in inside[0]
+        and "<!--" not in inside[0]
+    ):
         assert "SECRET" not in text
