@@ -20,6 +20,7 @@ from reetool.document import Document, Failure, Source
 from reetool.html_text import html_to_text, html_to_text_explain
 from reetool.mojibake import repair
 from reetool.vocab import Vocab
+from reetool.webpage import Page, PageOptions, UnreadablePage, read_page
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\u2028]")  # not U+0085: ftfy reads it as a mojibake "…"
 _PARA_BREAK = "\u2029"
@@ -35,14 +36,16 @@ _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 @dataclass(frozen=True, slots=True)
 class CleanRules:
-    """Everything the cleaner knows from vocab, compiled once per run."""
+    """Everything the cleaner knows from vocab, compiled once per run, and how much of a
+    whole web page to keep."""
 
     furniture: boilerplate.FurnitureRules = field(default_factory=boilerplate.FurnitureRules)
+    page: PageOptions = field(default_factory=PageOptions)
 
 
-def load_rules(vocab: Vocab) -> CleanRules:
+def load_rules(vocab: Vocab, page: PageOptions | None = None) -> CleanRules:
     """Compile the cleaning rules from ``vocab``; ``ValueError`` on a bad user rule."""
-    return CleanRules(furniture=boilerplate.load(vocab))
+    return CleanRules(furniture=boilerplate.load(vocab), page=page or PageOptions())
 
 
 @lru_cache(maxsize=8)
@@ -56,7 +59,12 @@ def clean(source: Source, rules: CleanRules | None = None) -> Document:
         rules = _rules_for(Vocab.load())
     fixes: Counter[str] = Counter()
     body = source.body
-    if source.markup == "html":
+    page: Page | None = None
+    if source.markup == "page":
+        page = read_page(body, rules.page)
+        body = page.text
+        fixes.update(page.fixes)
+    elif source.markup == "html":
         body, dropped = html_to_text_explain(body)
         fixes["html_to_text"] += 1
         fixes.update(dropped)
@@ -72,16 +80,32 @@ def clean(source: Source, rules: CleanRules | None = None) -> Document:
         body = _tidy(repaired, rules, fixes)
         if body == repaired:
             break
-    title = clean_title(source.title, source.markup, fixes)
+    if page is None:
+        title = clean_title(source.title, source.markup, fixes)
+        return Document(
+            doc=source.doc,
+            text=body,
+            title=title,
+            published=source.published,
+            url=source.url,
+            fixes={k: v for k, v in fixes.items() if v},
+            digest=source.digest,
+        )
     return Document(
         doc=source.doc,
         text=body,
-        title=title,
-        published=source.published,
-        url=source.url,
+        title=clean_title(page.title or source.title, "text", fixes),
+        published=page.published or source.published,
+        url=page.url or source.url,
+        author=_one_line(page.author),
+        site=_one_line(page.site),
         fixes={k: v for k, v in fixes.items() if v},
         digest=source.digest,
     )
+
+
+def _one_line(value: str | None) -> str | None:
+    return (_SPACE_RUN.sub(" ", value).strip() or None) if value else None
 
 
 def _tidy(text: str, rules: CleanRules, fixes: Counter[str]) -> str:
@@ -141,5 +165,7 @@ def clean_all(
             continue
         try:
             yield clean(item, rules)
+        except UnreadablePage as exc:
+            yield Failure(item.doc, str(exc))
         except Exception as exc:  # one bad document must not stop the run
             yield Failure(item.doc, f"cannot clean: {type(exc).__name__}: {exc}")

@@ -15,7 +15,7 @@ Counting goes through the same stages as the commands (:mod:`reetool.entity_docs
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 
@@ -103,8 +103,8 @@ def gather(
         )
 
     tops = {label: [row(e) for e in merged.top(store, label, top)] for label, _ in SECTIONS}
-    timeline = build_timeline(store, by="month", label="ELEMENT", limit=lines, vocab=vocab)
-    heat = build_timeline(store, by="month", label="ELEMENT", limit=10_000, vocab=vocab)
+    heat = build_timeline(store, by="month", label="ELEMENT", limit=10_000, vocab=vocab)  # every element
+    timeline = replace(heat, series=heat.series[:lines])  # the most mentioned, same order
     return ReportData(
         documents=len(docs),
         dated=len(dates),

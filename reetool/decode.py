@@ -16,6 +16,7 @@ repaired by the cleaner, which has the context to do it.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 # Looked up now rather than on first use: codec modules are imported lazily by Python,
@@ -206,3 +207,62 @@ def decode(data: bytes) -> Decoded:
     if text is not None:
         return Decoded(text, "utf-8")
     return Decoded(_utf8_then_cp1252(data), "windows-1252")
+
+
+# ``<meta charset=...>`` or ``<meta http-equiv=Content-Type content="...; charset=...">``,
+# looked for where the HTML standard's prescan looks (we allow a little more: some CMSes
+# put a kilobyte of comments or scripts first).
+_DECLARED = re.compile(rb"""<meta\b[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.I)
+_PRESCAN_BYTES = 4096
+# Labels browsers read as windows-1252 (or a subset of it): our default already.
+_AS_CP1252 = frozenset({"cp1252", "latin_1", "iso8859_1", "ascii"})
+_DETECT_BYTES = 1 << 20
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec of the charset an HTML page declares in its first bytes, if any."""
+    m = _DECLARED.search(data, 0, _PRESCAN_BYTES)
+    if not m:
+        return None
+    try:
+        return codecs.lookup(m.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, decoded: Decoded) -> Decoded:
+    """Re-read an HTML page that is not UTF-8 in the charset it declares, or, with no
+    declaration, the one its bytes show (charset-normalizer, the detector requests and
+    trafilatura use) unless Windows-1252 reads as well; ``decoded`` stands when it was
+    exact or nothing fits better.
+
+    A page declaring one charset but valid UTF-8 stays UTF-8, and one declaring UTF-8
+    whose bytes are not was already read as UTF-8 with Windows-1252 for the odd bytes:
+    both lies are common in saved pages, and the bytes are the better witness.
+    """
+    if decoded.encoding != "windows-1252" or decoded.bom:
+        return decoded
+    declared = declared_charset(data)
+    if declared is not None and declared not in _AS_CP1252 and not declared.startswith("utf"):
+        text = _decode_exact(data, declared)
+        if text is not None:
+            return Decoded(text, declared)
+    if (declared is None or declared.startswith("utf")) and not _mostly_utf8(data[:_DETECT_BYTES]):
+        from charset_normalizer import from_bytes
+
+        matches = list(from_bytes(data[:_DETECT_BYTES]))
+        names = [codecs.lookup(m.encoding).name for m in matches]
+        # Windows-1252 among the candidates: the text reads as well in it, and browsers'
+        # default wins (detectors cannot tell Western from Central European letters well).
+        if names and not _AS_CP1252.intersection(names) and not names[0].startswith("utf"):
+            text = _decode_exact(data, names[0])
+            if text is not None:
+                return Decoded(text, names[0])
+    return decoded
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Most bytes above ASCII sit in valid UTF-8 sequences: a UTF-8 page with a few stray
+    Windows-1252 bytes, which :func:`decode` already reads right."""
+    high = len(data) - len(data.translate(None, bytes(range(0x80, 0x100))))
+    return data.decode("utf-8", "replace").count("\ufffd") * 2 < high

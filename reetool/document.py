@@ -16,7 +16,9 @@ class Source:
 
     ``doc`` is the path exactly as the user gave it (``path#N`` for the N-th post of a
     file holding several, ``-`` for stdin) because users grep their output for it.
-    ``markup`` says how ``body`` must be turned into text: ``"html"`` or ``"text"``.
+    ``markup`` says how ``body`` must be turned into text: ``"page"`` (a whole web page:
+    its article is extracted), ``"html"`` (a fragment that is all article, such as a
+    WordPress ``content.rendered``) or ``"text"``.
     """
 
     doc: str
@@ -47,6 +49,8 @@ class Document:
     url: str | None = None
     fixes: dict[str, int] = field(default_factory=dict)
     digest: str = ""
+    author: str | None = None  # from a web page's metadata
+    site: str | None = None  # the site's name, from a web page's metadata
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from reetool.element_index import ElementIndex
 from reetool.name_index import CorpusEntity, EntityIndex, name_key
 from reetool.store import NameStats, Store
 from reetool.vocab import Vocab
@@ -155,9 +154,9 @@ class MergedEntities:
             for key in ent.keys:
                 by_key[(ent.label, key)] = item
         for row in stats:
-            item = by_key.get((row.label, name_key(row.canonical or row.text)))
-            if item is not None:
-                item.names.append(row)
+            owner = by_key.get((row.label, name_key(row.canonical or row.text)))
+            if owner is not None:
+                owner.names.append(row)
         self._element_forms: dict[str, str] | None = None
 
     def top(self, store: Store, label: str, limit: int) -> list[EntityDocs]:
@@ -213,6 +212,8 @@ class MergedEntities:
     def _elements(self) -> dict[str, str]:
         """Element names and symbols (casefolded) to the element's name, from vocab."""
         if self._element_forms is None:
+            from reetool.element_index import ElementIndex  # only when a name is looked up
+
             known = ElementIndex(self.vocab).known
             self._element_forms = {form: row.get("name", "") for form, row in known.items()}
         return self._element_forms

@@ -41,6 +41,9 @@ DROPPED = frozenset(
         "form",
     }
 )
+# A whole page's full text (the fallback when no article is found, and ``--full``) keeps
+# forms: ASP.NET pages hold their entire body in one <form>.
+PAGE_DROPPED = DROPPED - {"form"}
 # Elements that start and end a block: a paragraph-like unit separated by a blank line.
 BLOCK = frozenset(
     {
@@ -110,8 +113,9 @@ class _TextBuilder(HTMLParser):
     last line (1 = newline, 2 = blank line) so that nested blocks never stack up
     blank lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, dropped: frozenset[str] = DROPPED) -> None:
         super().__init__(convert_charrefs=True)
+        self._drop = dropped
         self.out: list[str] = []
         self.dropped: Counter[str] = Counter()
         self._line: list[str] = []
@@ -166,10 +170,10 @@ class _TextBuilder(HTMLParser):
             if self._skip == ["head"] and tag not in _HEAD_OK and tag not in ("head", "html"):
                 self._skip.pop()  # an unclosed <head>: the body has begun
             else:
-                if tag in DROPPED and tag not in VOID:
+                if tag in self._drop and tag not in VOID:
                     self._skip.append(tag)
                 return
-        if tag in DROPPED:
+        if tag in self._drop:
             self._skip.append(tag)
             self.dropped[tag] += 1
             return
@@ -177,7 +181,7 @@ class _TextBuilder(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # <svg/> and friends: an element with no content, nothing to skip.
-        if self._skip or tag in DROPPED:
+        if self._skip or tag in self._drop:
             return
         self._open(tag)
         if tag not in VOID:
@@ -276,10 +280,10 @@ class _TextBuilder(HTMLParser):
         self._flush()
 
 
-def html_to_text_explain(html: str) -> tuple[str, dict[str, int]]:
-    """The text of ``html`` and how many elements of each dropped kind were removed."""
+def html_to_text_explain(html: str, dropped: frozenset[str] = DROPPED) -> tuple[str, dict[str, int]]:
+    """The text of ``html`` and how many elements of each ``dropped`` kind were removed."""
     html = _cut_unclosed_comment(html)
-    builder = _TextBuilder()
+    builder = _TextBuilder(dropped)
     try:
         builder.feed(html)
         builder.close()

@@ -27,6 +27,7 @@ from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
 from reetool.vocab import Vocab
+from reetool.webpage import PageOptions
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
@@ -65,15 +66,17 @@ def model_name(extractor: Any, fallback: str | None = None) -> str:
     return fallback or "unknown"
 
 
-def fingerprint(model: str | None = None, vocab: Vocabs = None) -> str:
-    """What decides an extraction besides the text: reetool's code, the vocab files and
-    the requested model. Stored with each document so that a rerun after any of them
-    changed extracts again instead of serving stale results. Costs a few milliseconds."""
+def fingerprint(model: str | None = None, vocab: Vocabs = None, page: PageOptions | None = None) -> str:
+    """What decides an extraction besides the text: reetool's code, the vocab files,
+    the requested model and how much of a web page is kept. Stored with each document so
+    that a rerun after any of them changed extracts again instead of serving stale
+    results. Costs a few milliseconds."""
     import hashlib
     import os
     from pathlib import Path
 
     h = hashlib.sha256((model or os.environ.get("REETOOL_MODEL") or "").encode())
+    h.update((page or PageOptions()).key.encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.glob("*.py"))
     for folder in Vocab.load(_vocab_dirs(vocab)).dirs:
@@ -194,6 +197,7 @@ def run_extract(
     workers: int = 1,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int | None = None,
+    page: PageOptions | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Yield each document's extraction, or the failure that stopped it, in input order.
 
@@ -204,9 +208,9 @@ def run_extract(
     if workers < 1:
         raise ValueError("workers must be at least 1")
     engine = _Engine(model, vocab, batch_size)
-    build = fingerprint(model, vocab) if store is not None else None
+    build = fingerprint(model, vocab, page) if store is not None else None
     try:
-        rules = load_rules(Vocab.load(_vocab_dirs(vocab)))
+        rules = load_rules(Vocab.load(_vocab_dirs(vocab)), page)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExtractorLoadError(f"vocab: {exc}") from exc
     pool: Pool | None = None

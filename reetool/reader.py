@@ -26,7 +26,7 @@ try:
 except ImportError:  # Windows: no FIFOs to guard against
     fcntl = None  # type: ignore[assignment]
 
-from reetool.decode import BinaryFile, decode
+from reetool.decode import BinaryFile, decode, decode_html
 from reetool.document import Failure, Source
 from reetool.pagemeta import html_source
 from reetool.sniff import looks_like_html, looks_like_json
@@ -282,6 +282,6 @@ def parse_bytes(doc: str, data: bytes) -> Iterator[Item]:
     if looks_like_json(text):
         yield from parse_json(doc, data, decoded, text)
     elif looks_like_html(text):
-        yield html_source(doc, text)
+        yield html_source(doc, decode_html(data, decoded).text.removeprefix("\ufeff"))
     else:
         yield Source(doc=doc, body=text, markup="text")

@@ -25,6 +25,8 @@ def document_record(doc: Document) -> dict[str, Any]:
         "title": doc.title,
         "published": doc.published,
         "url": doc.url,
+        "author": doc.author,
+        "site": doc.site,
         "text": doc.text,
         "fixes": doc.fixes,
     }

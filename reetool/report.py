@@ -252,10 +252,7 @@ def timeline_chart(t: Timeline, width: int = SPARK_WIDTH) -> RenderableType:
     if len(periods) < len(t.periods):
         notes.append(f"last {len(periods)} of {len(t.periods)} {t.by}s shown; try --by quarter or year")
     if t.undated_documents:
-        notes.append(
-            f"{t.undated_documents} of {t.documents} documents have no publication date: "
-            "counted under 'undated', not charted"
-        )
+        notes.append(f"{t.undated_documents} of {t.documents} documents undated: counted apart, not charted")
     table = Table(
         title=f"{t.measure.capitalize()} per {t.by}",
         caption=Text("\n".join(notes)) if notes else None,

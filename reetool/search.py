@@ -19,13 +19,14 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from reetool.entity_docs import MergedEntities
 from reetool.store import Store, StoreError
-from reetool.vocab import Vocab
+
+if TYPE_CHECKING:
+    from reetool.vocab import Vocab
 
 #: Column weights for bm25: a word in the title counts five times one in the text.
 TITLE_WEIGHT, TEXT_WEIGHT = 5.0, 1.0
@@ -183,8 +184,9 @@ def _opening(text: str, words: int = SNIPPET_TOKENS) -> str:
 
 
 def _documents_with(store: Store, with_: Sequence[tuple[str, str]], vocab: Vocab | None) -> set[int]:
-    """Ids of documents mentioning every one of the entities."""
-    from reetool.entity_docs import UnknownEntity
+    """Ids of documents mentioning every one of the entities (merging names needs the
+    name index and vocab: imported here, so a search by words alone starts faster)."""
+    from reetool.entity_docs import MergedEntities, UnknownEntity
 
     merged = MergedEntities(store, sorted({lb for lb, _ in with_}), vocab)
     docs: set[int] | None = None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reetool.entity_docs import MergedEntities, month_span
+from reetool.labels import LABELS
 from reetool.store import Store
 from reetool.vocab import Vocab
 
@@ -109,7 +110,7 @@ def build_timeline(
     vocab: Vocab | None = None,
 ) -> Timeline:
     """The timeline of the ``limit`` most mentioned entities of ``label``, or of the
-    entities called ``names`` (of ``label`` if given, else of any label).
+    entities called ``names`` (of ``label`` if given, else of any label but DATE).
 
     ``since``/``until`` (ISO dates, inclusive, compared by period) narrow the periods;
     undated documents stay counted apart. Raises :class:`reetool.entity_docs.UnknownEntity`
@@ -120,7 +121,9 @@ def build_timeline(
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     label = label.upper() if label else None
-    merged = MergedEntities(store, [label] if label else None, vocab)
+    # A name without a label is looked for among every label but DATE: a date is not an
+    # entity one follows over time, and dates are the most numerous names to merge.
+    merged = MergedEntities(store, [label] if label else [lb for lb in LABELS if lb != "DATE"], vocab)
     chosen = merged.require(names, label) if names else merged.top(store, label or "ELEMENT", limit)
     first_month, last_month, documents, undated_docs = month_span(store)
     low = period_of(_month(since, "01"), by) if since else None
@@ -131,16 +134,16 @@ def build_timeline(
         first, last = max(first, low or first), min(last, high or last)
         periods = periods_between(first, last, by) if first <= last else []
     inside = set(periods)
-    column = 1 if measure == "mentions" else 2
     series = []
     for item in chosen:
         s = Series(item.canonical, item.label)
-        for row in item.per_month(store):
-            p = period_of(row[0], by)
+        for month, mentions, docs in item.per_month(store):
+            n = mentions if measure == "mentions" else docs
+            p = period_of(month, by)
             if p is None:
-                s.undated += row[column]
+                s.undated += n
             elif p in inside:
-                s.counts[p] = s.counts.get(p, 0) + row[column]
+                s.counts[p] = s.counts.get(p, 0) + n
         series.append(s)
     return Timeline(by, measure, periods, series, documents, undated_docs)
 

@@ -13,7 +13,7 @@ from reetool.cli import app
 runner = CliRunner()
 SEED_000 = str(sorted(SEEDS.iterdir())[0])
 SEED_004 = str(sorted(SEEDS.iterdir())[4])
-KEYS = ["doc", "title", "published", "url", "text", "fixes"]
+KEYS = ["doc", "title", "published", "url", "author", "site", "text", "fixes"]
 
 
 def test_jsonl_is_the_default_when_piped() -> None:

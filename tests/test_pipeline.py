@@ -19,6 +19,7 @@ from reetool.cli import app
 from reetool.document import Entity, Extraction, Failure
 from reetool.pipeline import run_extract
 from reetool.store import Store
+from reetool.webpage import PageOptions
 
 WORD = re.compile(r"\b[A-Z][a-z]+\b")
 
@@ -130,7 +131,7 @@ def test_a_changed_extractor_build_extracts_again(tmp_path, fake, monkeypatch):
     c = corpus(tmp_path / "c", 3)
     with Store.open(tmp_path / "s.db") as st:
         list(run_extract([str(c)], store=st))
-        monkeypatch.setattr(pipeline, "fingerprint", lambda model=None, vocab=None: "new-build")
+        monkeypatch.setattr(pipeline, "fingerprint", lambda model=None, vocab=None, page=None: "new-build")
         list(run_extract([str(c)], store=st))
         assert len(fake.seen) == 6
         list(run_extract([str(c)], store=st))
@@ -141,6 +142,10 @@ def test_fingerprint_follows_model_and_vocab(tmp_path):
     base = pipeline.fingerprint()
     assert base == pipeline.fingerprint() and len(base) == 16
     assert pipeline.fingerprint(model="other_model") != base
+    # the same page kept whole (--full) or with its comments is another text
+    fp = pipeline.fingerprint
+    pages = [fp(page=PageOptions(full=True)), fp(page=PageOptions(comments=True))]
+    assert len({base, *pages}) == 3
     extra = tmp_path / "vocab"
     extra.mkdir()
     (extra / "org_names.tsv").write_text("name\tacronym\nLynas Rare Earths\tLYC\n")

@@ -153,13 +153,21 @@ PAGE = b"""<!DOCTYPE html>
 </head><body><article><p>Text &amp; more</p></article></body></html>"""
 
 
+def _page_doc(data: bytes):
+    from reetool.cleaner import clean
+
+    src = only_source("page", data)
+    assert src.markup == "page" and src.body == data.decode()
+    return clean(src)
+
+
 def test_html_page_metadata_from_head() -> None:
-    src = only_source("page", PAGE)
-    assert src.markup == "html"
-    assert src.title == "Lynas &amp; MP Materials sign deal"
-    assert src.published == "2025-11-17T08:00:00+00:00"
-    assert src.url == "https://news.example/a?x=1&y=2"
-    assert src.body == PAGE.decode()
+    """The reader only says "whole page"; title, date and URL are read from its parse."""
+    doc = _page_doc(PAGE)
+    assert doc.title == "Lynas & MP Materials sign deal"
+    assert doc.published == "2025-11-17"
+    assert doc.url == "https://news.example/a?x=1&y=2"
+    assert doc.text == "Text & more"
 
 
 def test_html_fallbacks_title_tag_time_element_og_url() -> None:
@@ -167,13 +175,13 @@ def test_html_fallbacks_title_tag_time_element_og_url() -> None:
         b"<html><head><TITLE>Neo &amp; Dy</TITLE><meta property=og:url content=https://o.example/p>"
         b'</head><body><p>x <time class="d" datetime="2024-05-06">May 6</time></p></body></html>'
     )
-    src = only_source("p.txt", page)
-    assert (src.title, src.published, src.url) == ("Neo &amp; Dy", "2024-05-06", "https://o.example/p")
+    doc = _page_doc(page)
+    assert (doc.title, doc.published, doc.url) == ("Neo & Dy", "2024-05-06", "https://o.example/p")
 
 
 def test_html_json_ld_date() -> None:
     page = b'<html><head><script type="application/ld+json">{"datePublished": "2023-01-02"}</script></head>'
-    assert only_source("p", page).published == "2023-01-02"
+    assert _page_doc(page + b"<body><p>Text.</p></body></html>").published == "2023-01-02"
 
 
 def test_html_fragment_starting_with_text_is_html() -> None:

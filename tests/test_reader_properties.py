@@ -38,7 +38,7 @@ def check_items(doc: str, data: bytes) -> list[Source | Failure]:
         if isinstance(item, Failure):
             assert item.reason and "\n" not in item.reason and len(item.reason) < 300
         else:
-            assert item.markup in ("html", "text")
+            assert item.markup in ("page", "html", "text")
             for field in (item.body, item.title, item.published, item.url):
                 if field is not None:
                     field.encode("utf-8")  # no lone surrogates reach the writers

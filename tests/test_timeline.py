@@ -144,7 +144,7 @@ def test_chart_fits_80_columns_and_says_what_is_undated(store_path: Path) -> Non
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "2025-01 → 2026-02" in out
-    assert "2 of 7 documents have no publication date" in out
+    assert "2 of 7 documents undated" in out
     dy = next(line for line in out.splitlines() if line.strip().startswith("dysprosium"))
     assert "█" in dy and dy.split()[-3:] == ["5", "4", "2"]  # dated, peak, undated
 

@@ -13,8 +13,10 @@ from reetool.cli.emit import records_out, resolve_format
 from reetool.cli.errors import INTERRUPTED, USAGE, fail, finish, report
 from reetool.cli.options import (
     CleanFormatOpt,
+    CommentsOpt,
     DbOpt,
     ExtractFormatOpt,
+    FullPageOpt,
     MaxBytesOpt,
     ModelOpt,
     PathsArg,
@@ -31,18 +33,28 @@ app = typer.Typer()
 
 
 @app.command()
-def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -> None:
-    """Fix mojibake, strip HTML and site furniture; print the cleaned documents."""
+def clean(
+    paths: PathsArg,
+    fmt: CleanFormatOpt = None,
+    vocab: VocabOpt = None,
+    full: FullPageOpt = False,
+    comments: CommentsOpt = False,
+) -> None:
+    """Fix mojibake, strip HTML and site furniture; print the cleaned documents.
+
+    A saved web page is cut down to its article (title, text, lists, tables); HTML
+    from a WordPress post or a JSON field is taken whole."""
 
     from reetool.cleaner import clean_all, load_rules
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
     from reetool.vocab import Vocab
+    from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "text")
     try:
-        rules = load_rules(Vocab.load(vocab or ()))
+        rules = load_rules(Vocab.load(vocab or ()), PageOptions(full=full, comments=comments))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         fail(f"vocab: {exc}", USAGE)
     failed = False
@@ -53,14 +65,30 @@ def clean(paths: PathsArg, fmt: CleanFormatOpt = None, vocab: VocabOpt = None) -
                 report(str(item))
                 failed = True
             else:
+                warn_page(item)
                 writer.write(item if fmt == "text" else document_record(item))
     finish(failed)
+
+
+def warn_page(doc: Document) -> None:
+    """One line on stderr when a web page's article could not be told from the rest."""
+    why = next((msg for fix, msg in _PAGE_WARNINGS.items() if doc.fixes.get(fix)), None)
+    if why:
+        report(f"{doc.doc}: warning: {why}")
 
 
 def _text_block(doc: Document) -> bytes:
     """A cleaned document for reading: a ``==>`` header line, the text, a blank line."""
     head = f"==> {doc.doc}" + (f": {doc.title}" if doc.title else "")
     return f"{head}\n{doc.text}\n\n".encode()
+
+
+_PAGE_WARNINGS = {
+    "page_empty": "the page has no text",
+    "page_fallback": "no article found in the page, kept its full text",
+    "page_too_big": "page too big to look for its article, kept its full text",
+    "page_not_parsed": "page could not be parsed as a whole, kept the text found in it",
+}
 
 
 @app.command()
@@ -77,6 +105,8 @@ def extract(
     ] = 1,
     vocab: VocabOpt = None,
     max_bytes: MaxBytesOpt = None,
+    full: FullPageOpt = False,
+    comments: CommentsOpt = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
     ] = 64,
@@ -85,6 +115,7 @@ def extract(
     from reetool.document import Failure
     from reetool.pipeline import run_extract
     from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
+    from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "table")
     wanted = {t.upper() for t in types} if types else None
@@ -111,6 +142,7 @@ def extract(
             workers=workers,
             batch_size=batch_size,
             max_bytes=max_bytes,
+            page=PageOptions(full=full, comments=comments),
         )
         for item in items:
             advance()
@@ -119,6 +151,7 @@ def extract(
                 failed = True
                 continue
             doc = item.document
+            warn_page(doc)
             ents = [e for e in item.entities if not wanted or e.label in wanted]
             if fmt == "json":
                 writer.write(extraction_record(doc, ents))

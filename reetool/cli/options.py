@@ -47,3 +47,10 @@ ModelOpt = Annotated[
 MaxBytesOpt = Annotated[
     int | None, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this.")
 ]
+FullPageOpt = Annotated[
+    bool,
+    typer.Option("--full", help="Web pages: keep the whole page's text, not only the article."),
+]
+CommentsOpt = Annotated[
+    bool, typer.Option("--comments", help="Web pages: keep the readers' comments below the article.")
+]

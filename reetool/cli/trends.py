@@ -153,7 +153,7 @@ def search(
                     since=since,
                     until=until,
                     limit=limit,
-                    vocab=Vocab.load(vocab or ()),
+                    vocab=Vocab.load(vocab or ()) if filters else None,
                 )
             )
         except SearchError as exc:
