@@ -135,11 +135,12 @@ def tense_at(text: str, start: int, end: int, ph: Phrases) -> int:
     for i, (a, b, w) in enumerate(words):
         sign = _cue(w, ph)
         for n in (2, 3):
-            if i + n <= len(words) and " ".join(x[2] for x in words[i : i + n]) in ph.cues:
-                sign, b = ph.cues[" ".join(x[2] for x in words[i : i + n])], words[i + n - 1][1]
+            phrase = " ".join(x[2] for x in words[i : i + n])
+            if i + n <= len(words) and phrase in ph.cues:
+                sign, b = ph.cues[phrase], words[i + n - 1][1]
         if sign is None or start <= a < end:
             continue
-        distance = (start - b, 0) if b <= start else (a - end, 1)
+        distance = (start - b, 0) if b <= start else (max(0, a - end), 1)
         if best is None or distance < best[0]:
             best = (distance, sign)
     return best[1] if best else 0
