@@ -5,7 +5,11 @@ the peak of the largest child ever waited for by *this* process, so it is only a
 number when the measuring process runs exactly one command. ``ru_maxrss`` is the largest
 single process (for ``--workers`` that is the biggest of parent and workers, not their
 sum), so the process tree is also sampled from /proc every 50 ms and its summed RSS peak
-reported as ``tree_peak_mb``.
+reported as ``tree_peak_mb``. The same samples split the run into the command's own
+process and its descendants (worker processes): ``root_peak_mb`` / ``root_cpu_s`` and
+``child_peak_mb`` (the largest single descendant) / ``children_cpu_s`` (their sum, as last
+seen: up to 50 ms of each process's CPU may be missed), so ``--dask local:N`` reports
+client and workers separately.
 
 A command still running after ``--timeout`` seconds is killed with its whole process group
 (workers included) and reported with ``timed_out: true``, so the benchmark never hangs.
@@ -28,10 +32,13 @@ import time
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _tree_rss(root: int) -> int:
-    """Summed resident bytes of ``root`` and all its descendants (Linux /proc)."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> dict[int, tuple[int, float]]:
+    """``pid -> (resident bytes, CPU seconds)`` of ``root`` and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    info: dict[int, tuple[int, float]] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -43,19 +50,22 @@ def _tree_rss(root: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         pid = int(name)
-        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = resident
-    total, todo = 0, [root]
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        children.setdefault(int(fields[1]), []).append(pid)
+        info[pid] = (resident, (int(fields[11]) + int(fields[12])) / TICK)  # utime + stime
+    tree, todo = {}, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        if pid in info:
+            tree[pid] = info[pid]
         todo.extend(children.get(pid, ()))
-    return total
+    return tree
 
 
 def measure(cmd: list[str], stdout_path: str, timeout: float | None = None) -> dict:
     peak = 0
+    peaks: dict[int, int] = {}  # per process, over the run
+    cpu: dict[int, float] = {}  # per process, as last seen
     timed_out = False
     done = threading.Event()
     with open(stdout_path, "wb") as out:
@@ -65,7 +75,11 @@ def measure(cmd: list[str], stdout_path: str, timeout: float | None = None) -> d
         def sample() -> None:
             nonlocal peak
             while not done.wait(0.05):
-                peak = max(peak, _tree_rss(proc.pid))
+                tree = _tree(proc.pid)
+                peak = max(peak, sum(rss for rss, _ in tree.values()))
+                for pid, (rss, seconds) in tree.items():
+                    peaks[pid] = max(peaks.get(pid, 0), rss)
+                    cpu[pid] = seconds
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -88,6 +102,10 @@ def measure(cmd: list[str], stdout_path: str, timeout: float | None = None) -> d
         "sys_s": round(usage.ru_stime, 3),
         "maxrss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
         "tree_peak_mb": round(peak / 2**20, 1),
+        "root_peak_mb": round(peaks.get(proc.pid, 0) / 2**20, 1),
+        "root_cpu_s": round(cpu.get(proc.pid, 0.0), 2),
+        "child_peak_mb": round(max((v for k, v in peaks.items() if k != proc.pid), default=0) / 2**20, 1),
+        "children_cpu_s": round(sum(v for k, v in cpu.items() if k != proc.pid), 2),
         "stderr_tail": err.decode("utf-8", "replace")[-600:],
     }
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
@@ -36,10 +36,16 @@ if TYPE_CHECKING:
 
 DEFAULT_BATCH_SIZE = 64
 Vocabs = Sequence[str] | str | None
+Batch = tuple[str, list[Extraction | Failure]]  # (model name, one result per document, in order)
 
 
 def _vocab_dirs(vocab: Vocabs) -> list[str]:
     return [vocab] if isinstance(vocab, str) else list(vocab or ())
+
+
+def resolve_vocab(vocab: Vocab | Vocabs) -> Vocab:
+    """A loaded :class:`Vocab` as is; folder names on top of the built-in vocab."""
+    return vocab if isinstance(vocab, Vocab) else Vocab.load(_vocab_dirs(vocab))
 
 
 class ExtractorLoadError(RuntimeError):
@@ -47,7 +53,15 @@ class ExtractorLoadError(RuntimeError):
     can be extracted."""
 
 
-def build_extractor(model: str | None = None, vocab: Vocabs = None) -> Any:
+class ClusterError(RuntimeError):
+    """The workers of ``--dask`` cannot be reached, refuse this extractor, or went away.
+    Batches already stored stay stored; a rerun resumes."""
+
+
+DASK_MISSING = 'extract --dask needs Dask: pip install "reetool[dask]"'
+
+
+def build_extractor(model: str | None = None, vocab: Vocab | Vocabs = None) -> Any:
     """The extractor the rest of reetool uses; imported late so spaCy loads only when needed."""
     from reetool.extractor import load_extractor
 
@@ -66,7 +80,9 @@ def model_name(extractor: Any, fallback: str | None = None) -> str:
     return fallback or "unknown"
 
 
-def fingerprint(model: str | None = None, vocab: Vocabs = None, page: PageOptions | None = None) -> str:
+def fingerprint(
+    model: str | None = None, vocab: Vocab | Vocabs = None, page: PageOptions | None = None
+) -> str:
     """What decides an extraction besides the text: reetool's code, the vocab files,
     the requested model and how much of a web page is kept. Stored with each document so
     that a rerun after any of them changed extracts again instead of serving stale
@@ -79,7 +95,7 @@ def fingerprint(model: str | None = None, vocab: Vocabs = None, page: PageOption
     h.update((page or PageOptions()).key.encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.glob("*.py"))
-    for folder in Vocab.load(_vocab_dirs(vocab)).dirs:
+    for folder in resolve_vocab(vocab).dirs:
         if folder.is_dir():
             files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
     for path in files:
@@ -89,14 +105,15 @@ def fingerprint(model: str | None = None, vocab: Vocabs = None, page: PageOption
 
 
 class _Engine:
-    """Extracts batches with one extractor, built on first use, in whichever process owns it."""
+    """Extracts batches with one extractor, built on first use, in whichever process owns it
+    (this one, a worker process of ``--workers``, or a Dask worker)."""
 
-    def __init__(self, model: str | None, vocab: Vocabs, batch_size: int) -> None:
+    def __init__(self, model: str | None, vocab: Vocab | Vocabs, batch_size: int) -> None:
         self.model, self.vocab, self.batch_size = model, vocab, batch_size
         self._extractor: Any = None
         self.name = ""
 
-    def run(self, docs: list[Document]) -> tuple[str, list[Extraction | Failure]]:
+    def run(self, docs: list[Document]) -> Batch:
         if self._extractor is None:
             self._extractor = build_extractor(self.model, self.vocab)
             self.name = model_name(self._extractor, self.model)
@@ -117,6 +134,49 @@ class _Engine:
             return Failure(doc.doc, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
+class Executor(Protocol):
+    """Where batches of documents are extracted: here, in local processes, or on a cluster.
+
+    :func:`run_extract` owns reading, ordering and storing; an executor only turns a
+    batch into ``(model name, results)``, possibly later and elsewhere. ``ahead`` is how
+    many submitted batches may wait beyond the one being collected, which bounds memory.
+    """
+
+    @property
+    def ahead(self) -> int: ...
+
+    def submit(self, docs: list[Document]) -> Any: ...
+
+    def result(self, handle: Any) -> Batch: ...
+
+    def close(self) -> None:
+        """All results were collected: release the workers."""
+
+    def abort(self) -> None:
+        """Interrupted, or the consumer stopped reading: stop the workers now."""
+
+
+class _InProcess:
+    """Extracts each batch here, when its result is asked for: nothing runs ahead."""
+
+    ahead = 0
+
+    def __init__(self, engine: _Engine) -> None:
+        self.engine = engine
+
+    def submit(self, docs: list[Document]) -> list[Document]:
+        return docs
+
+    def result(self, handle: list[Document]) -> Batch:
+        return self.engine.run(handle)
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
 # Per worker process only (set by the pool initializer): each worker owns one engine.
 _worker_engine: _Engine | None = None
 _worker_error: BaseException | None = None
@@ -133,11 +193,48 @@ def _init_worker(model: str | None, vocab: Vocabs, batch_size: int) -> None:
         _worker_error = exc
 
 
-def _work(docs: list[Document]) -> tuple[str, list[Extraction | Failure]]:
+def _work(docs: list[Document]) -> Batch:
     if _worker_error is not None:
         raise _worker_error
     assert _worker_engine is not None
     return _worker_engine.run(docs)
+
+
+class _ProcessPool:
+    """``--workers N``: batches go to N spawned processes on this machine, each with its
+    own extractor. The pool starts with the first batch, so a rerun over a stored
+    corpus never pays for it."""
+
+    def __init__(self, workers: int, model: str | None, vocab: Vocabs, batch_size: int) -> None:
+        self.workers, self.args = workers, (model, vocab, batch_size)
+        self.pool: Pool | None = None
+
+    @property
+    def ahead(self) -> int:
+        return 2 * self.workers if self.pool is not None else 0
+
+    def submit(self, docs: list[Document]) -> AsyncResult[Batch]:
+        if self.pool is None:
+            import multiprocessing
+
+            # spawn, not fork: each worker starts clean and loads its own spaCy pipeline.
+            ctx = multiprocessing.get_context("spawn")
+            self.pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=self.args)
+        return self.pool.apply_async(_work, (docs,))
+
+    def result(self, handle: AsyncResult[Batch]) -> Batch:
+        return handle.get()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
+
+    def abort(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
 
 @dataclass(slots=True)
@@ -195,6 +292,8 @@ def run_extract(
     store: Store | None = None,
     force: bool = False,
     workers: int = 1,
+    dask: str | None = None,
+    on_notice: Callable[[str], None] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int | None = None,
     page: PageOptions | None = None,
@@ -203,56 +302,51 @@ def run_extract(
 
     With ``store``, stored documents are not extracted again (unless ``force``) and new
     results are saved, one transaction per chunk, before they are yielded. With
-    ``workers > 1``, chunks are extracted in that many processes; store writes stay here.
+    ``workers > 1``, chunks are extracted in that many processes; with ``dask`` (a
+    scheduler address, or ``local:N``), on a Dask cluster (see :mod:`reetool.distributed`;
+    ``on_notice`` hears about workers it refuses). Store writes always stay here.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    engine = _Engine(model, vocab, batch_size)
-    build = fingerprint(model, vocab, page) if store is not None else None
+    build = fingerprint(model, vocab, page) if store is not None or dask else None
     try:
-        rules = load_rules(Vocab.load(_vocab_dirs(vocab)), page)
+        rules = load_rules(resolve_vocab(vocab), page)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ExtractorLoadError(f"vocab: {exc}") from exc
-    pool: Pool | None = None
-    pending: deque[tuple[_Chunk, AsyncResult[Any] | None]] = deque()
+    executor: Executor
+    if dask:
+        try:
+            from reetool.distributed import DaskExecutor
+        except ImportError:
+            raise ClusterError(DASK_MISSING) from None
+        assert build is not None
+        executor = DaskExecutor(dask, model, vocab, batch_size, build, on_notice, page)
+    elif workers > 1:
+        executor = _ProcessPool(workers, model, vocab, batch_size)
+    else:
+        executor = _InProcess(_Engine(model, vocab, batch_size))
+    pending: deque[tuple[_Chunk, Any]] = deque()
     try:
         for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules):
-            result = None
-            if chunk.todo and workers > 1:
-                if pool is None:
-                    pool = _start_pool(workers, model, vocab, batch_size)
-                result = pool.apply_async(_work, (chunk.todo,))
-            pending.append((chunk, result))
+            pending.append((chunk, executor.submit(chunk.todo) if chunk.todo else None))
             # Bounded: never read far ahead of the workers (and not at all without them).
-            while len(pending) > (2 * workers if pool is not None else 0):
-                yield from _finish(*pending.popleft(), engine, store, build)
+            while len(pending) > executor.ahead:
+                yield from _finish(*pending.popleft(), executor, store, build)
         while pending:
-            yield from _finish(*pending.popleft(), engine, store, build)
-        if pool is not None:
-            pool.close()
-            pool.join()
-            pool = None
+            yield from _finish(*pending.popleft(), executor, store, build)
+        executor.close()
     finally:
-        if pool is not None:  # interrupted, or the consumer stopped reading
-            pool.terminate()
-
-
-def _start_pool(workers: int, model: str | None, vocab: Vocabs, batch_size: int) -> Pool:
-    import multiprocessing
-
-    # spawn, not fork: each worker starts clean and loads its own spaCy pipeline.
-    ctx = multiprocessing.get_context("spawn")
-    return ctx.Pool(workers, initializer=_init_worker, initargs=(model, vocab, batch_size))
+        executor.abort()  # a no-op after close(); else interrupted, or the consumer stopped reading
 
 
 def _finish(
-    chunk: _Chunk, result: AsyncResult[Any] | None, engine: _Engine, store: Store | None, build: str | None
+    chunk: _Chunk, handle: Any, executor: Executor, store: Store | None, build: str | None
 ) -> Iterator[Extraction | Failure]:
     """Collect a chunk's extractions, store them in one transaction, then yield in order."""
     extracted: Iterator[Extraction | Failure] = iter(())
     name = ""
     if chunk.todo:
-        name, results = result.get() if result is not None else engine.run(chunk.todo)
+        name, results = executor.result(handle)
         extracted = iter(results)
     done: list[Extraction | Failure] = []
     fresh: list[Extraction] = []

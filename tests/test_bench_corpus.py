@@ -101,3 +101,15 @@ def test_measure_reports_peak_memory_of_its_child(tmp_path: Path) -> None:
 def test_measure_kills_a_command_that_overruns() -> None:
     result = measure.measure([sys.executable, "-c", "import time; time.sleep(30)"], "/dev/null", timeout=0.5)
     assert result["timed_out"] and result["wall_s"] < 10
+
+
+def test_measure_tells_the_command_from_its_worker_processes(tmp_path: Path) -> None:
+    child = (
+        "import time\nx = bytearray(150 * 2**20)\nt = time.process_time()\n"
+        "while time.process_time() - t < 0.5:\n    pass\ntime.sleep(0.3)\n"
+    )
+    code = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], check=True)"
+    result = measure.measure([sys.executable, "-c", code], str(tmp_path / "out.txt"))
+    assert result["rc"] == 0
+    assert result["child_peak_mb"] >= 150 > result["root_peak_mb"]
+    assert result["children_cpu_s"] >= 0.3 > result["root_cpu_s"]

@@ -83,6 +83,13 @@ def _text_block(doc: Document) -> bytes:
     return f"{head}\n{doc.text}\n\n".encode()
 
 
+def _dask_address(value: str | None) -> str | None:
+    """``local:N`` needs a positive N; anything else is the scheduler's address."""
+    if value is not None and value.startswith("local:") and not (value[6:].isdigit() and int(value[6:]) > 0):
+        raise typer.BadParameter(f"{value!r}: local:N needs a number of workers N >= 1")
+    return value
+
+
 _PAGE_WARNINGS = {
     "page_empty": "the page has no text",
     "page_fallback": "no article found in the page, kept its full text",
@@ -110,6 +117,16 @@ def extract(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
     ] = 64,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS|local:N",
+            callback=_dask_address,
+            help="Extract on a Dask cluster (tcp://host:8786), or on N local worker processes "
+            "(local:N); same output. Needs reetool[dask].",
+        ),
+    ] = None,
 ) -> None:
     """Find people, organizations, dates and rare earth elements in each document."""
     from reetool.document import Failure
@@ -117,6 +134,8 @@ def extract(
     from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
     from reetool.webpage import PageOptions
 
+    if dask and workers > 1:
+        raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
     wanted = {t.upper() for t in types} if types else None
     failed = False
@@ -140,6 +159,8 @@ def extract(
             store=store,
             force=force,
             workers=workers,
+            dask=dask,
+            on_notice=report,
             batch_size=batch_size,
             max_bytes=max_bytes,
             page=PageOptions(full=full, comments=comments),
@@ -169,7 +190,7 @@ def _extract_session(db: str | None, no_store: bool) -> Iterator[Store | None]:
     Ctrl-C lands here too: every batch is committed whole or not at all, so the message
     can promise that a rerun resumes.
     """
-    from reetool.pipeline import ExtractorLoadError
+    from reetool.pipeline import ClusterError, ExtractorLoadError
     from reetool.store import Store, StoreError
 
     store: Store | None = None
@@ -178,6 +199,9 @@ def _extract_session(db: str | None, no_store: bool) -> Iterator[Store | None]:
         yield store
     except (StoreError, ExtractorLoadError) as exc:
         fail(str(exc))
+    except ClusterError as exc:
+        tail = f"; {store.saved} documents stored, run again to resume" if store is not None else ""
+        fail(f"{exc}{tail}")
     except KeyboardInterrupt:
         saved = store.saved if store is not None else 0
         tail = ", run again to resume" if store is not None else ""

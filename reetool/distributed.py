@@ -1,0 +1,250 @@
+"""``extract --dask``: batches of documents extracted on a Dask cluster.
+
+Dask distributed does the scheduling, the transport and the fault tolerance; this module
+only adapts it to :class:`reetool.pipeline.Executor`, so reading, ordering, skipping
+stored documents and storing stay in :func:`reetool.pipeline.run_extract`, on the client.
+
+- Workers need no access to the client's files: the documents travel with each batch,
+  and the user's vocab folders (``--vocab``, ``REETOOL_VOCAB``) travel, as file contents,
+  inside a worker plugin that loads the spaCy pipeline once per worker.
+- A worker whose extractor fingerprint (reetool's code, vocab, model name) differs from
+  the client's is refused: it never receives the resource that batches require, and the
+  client is told in one line. So no batch can come back different from a local run.
+- A worker that dies mid-batch loses nothing: the scheduler runs the batch again on
+  another worker, and the client stores each batch once, when its result arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dask
+from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker
+
+from reetool.document import Document
+from reetool.extractor import MODEL_ENV
+from reetool.pipeline import Batch, ClusterError, Vocabs, _Engine, fingerprint, resolve_vocab
+from reetool.vocab import Vocab, builtin_dir
+from reetool.webpage import PageOptions
+
+LOCAL = "local:"
+VocabFiles = tuple[dict[str, bytes], ...]  # per user vocab folder, in order: relative path -> bytes
+
+
+class ExtractorPlugin(WorkerPlugin):
+    """Loads reetool's extractor once on each worker, or records why the worker is refused.
+
+    ``name`` is derived from the whole configuration, and the plugin is idempotent: a
+    second run with the same settings on a long-lived cluster reuses the loaded pipelines.
+    """
+
+    idempotent = True
+
+    def __init__(
+        self, model: str | None, vocab_files: VocabFiles, batch_size: int, expected: str, page: PageOptions
+    ) -> None:
+        self.model, self.vocab_files = model, vocab_files
+        # The page options change only the client's cleaning, but they are part of the
+        # fingerprint the worker must reproduce.
+        self.batch_size, self.expected, self.page = batch_size, expected, page
+        digest = hashlib.sha256(repr((model, vocab_files, batch_size, expected)).encode()).hexdigest()
+        self.name = f"reetool-{digest[:16]}"
+        self.engine: _Engine | None = None
+        self.refusal: str | None = None
+        self._tmp: str | None = None
+
+    async def setup(self, worker: Any) -> None:
+        # Loading spaCy takes seconds: off the worker's event loop, so heartbeats go on.
+        await asyncio.get_running_loop().run_in_executor(None, self._load)
+        if self.refusal is None:
+            await worker.set_resources(**{self.name: 1})
+
+    def teardown(self, worker: Any) -> None:
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _load(self) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="reetool-vocab-")
+        try:
+            vocab = Vocab((builtin_dir(), *_unpack(self.vocab_files, Path(self._tmp))))
+            found = fingerprint(self.model, vocab, self.page)
+            if found != self.expected:
+                self.refusal = (
+                    f"extractor fingerprint {found} differs from the client's {self.expected} "
+                    "(another reetool version, vocab or model)"
+                )
+                return
+            engine = _Engine(self.model, vocab, self.batch_size)
+            engine.run([])
+            self.engine = engine
+        except Exception as exc:
+            self.refusal = f"cannot load the extractor: {exc}"
+
+
+def _pack(vocab: Vocab) -> VocabFiles:
+    """The contents of the user's vocab folders (all but the built-in one)."""
+    packed = []
+    for folder in vocab.dirs[1:]:
+        files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        packed.append({p.relative_to(folder).as_posix(): p.read_bytes() for p in files})
+    return tuple(packed)
+
+
+def _unpack(vocab_files: VocabFiles, root: Path) -> list[Path]:
+    dirs = []
+    for i, files in enumerate(vocab_files):
+        folder = root / str(i)
+        folder.mkdir()
+        for rel, data in files.items():
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        dirs.append(folder)
+    return dirs
+
+
+def _extract_batch(plugin: str, docs: list[Document]) -> Batch:
+    """The task: runs on a worker that holds the resource, hence a loaded engine."""
+    engine = get_worker().plugins[plugin].engine  # type: ignore[attr-defined]
+    if engine is None:
+        raise RuntimeError("reetool's extractor is not loaded on this worker")
+    result: Batch = engine.run(docs)
+    return result
+
+
+def _refusal(plugin: str, dask_worker: Any) -> str | None:
+    """Runs on every worker (``Client.run`` passes ``dask_worker``): why it cannot take
+    batches, or None."""
+    loaded = dask_worker.plugins.get(plugin)
+    if loaded is None:
+        return "reetool's plugin did not load (is reetool installed on this worker?)"
+    refusal: str | None = loaded.refusal  # type: ignore[attr-defined]
+    return refusal
+
+
+class DaskExecutor:
+    """Sends batches to a Dask cluster: ``tcp://host:port`` of a running scheduler, or
+    ``local:N`` for N worker processes started here for the length of the run.
+
+    Connects on the first batch (a rerun over a stored corpus needs no cluster). At most
+    two batches per accepted worker are in flight, so memory stays flat on both sides.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        model: str | None,
+        vocab: Vocabs,
+        batch_size: int,
+        build: str,
+        on_notice: Callable[[str], None] | None = None,
+        page: PageOptions | None = None,
+    ) -> None:
+        self.address = address
+        loaded = resolve_vocab(vocab)
+        self.plugin = ExtractorPlugin(
+            model or os.environ.get(MODEL_ENV), _pack(loaded), batch_size, build, page or PageOptions()
+        )
+        self.on_notice = on_notice or (lambda message: None)
+        self.client: Client | None = None
+        self.cluster: LocalCluster | None = None
+        self.workers = 0
+
+    @property
+    def ahead(self) -> int:
+        return 2 * self.workers
+
+    def submit(self, docs: list[Document]) -> Future:
+        if self.client is None:
+            self._connect()
+        assert self.client is not None
+        try:
+            return self.client.submit(
+                _extract_batch, self.plugin.name, docs, resources={self.plugin.name: 1}, pure=False
+            )
+        except Exception as exc:
+            raise self._lost(exc) from None
+
+    def result(self, handle: Future) -> Batch:
+        try:
+            result: Batch = handle.result()
+        except Exception as exc:
+            raise self._lost(exc) from None
+        handle.release()
+        return result
+
+    def close(self) -> None:
+        self._shutdown()
+
+    def abort(self) -> None:
+        self._shutdown()
+
+    def _connect(self) -> None:
+        _quiet_dask_logs()
+        timeout = dask.config.get("distributed.comm.timeouts.connect")
+        try:
+            if self.address.startswith(LOCAL):
+                # Dask's statistical profiler samples each worker every 10 ms: CPU that a
+                # short-lived local cluster, whose profile nobody reads, is better off using
+                # for spaCy. (On a cluster of your own, that is your configuration.)
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    self.cluster = LocalCluster(
+                        n_workers=int(self.address[len(LOCAL) :]),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",  # any free port: several runs may share a machine
+                        silence_logs=logging.CRITICAL,
+                    )
+                self.client = Client(self.cluster, timeout=timeout)
+            else:
+                self.client = Client(self.address, timeout=timeout)
+            self.client.wait_for_workers(1, timeout=timeout)
+            self.client.register_plugin(self.plugin)
+            refusals = self.client.run(_refusal, self.plugin.name, on_error="return")
+        except Exception as exc:
+            self._shutdown()
+            raise ClusterError(f"Dask cluster at {self.address}: {_reason(exc)}") from None
+        for worker, why in sorted(refusals.items()):
+            if isinstance(why, BaseException):
+                why = f"cannot check its extractor: {_reason(why)}"
+            if why is not None:
+                self.on_notice(f"Dask worker {worker} refused: {why}")
+        self.workers = sum(1 for why in refusals.values() if why is None)
+        if not self.workers:
+            self._shutdown()
+            raise ClusterError(f"Dask cluster at {self.address}: no worker can run this extractor")
+
+    def _lost(self, exc: BaseException) -> ClusterError:
+        self._shutdown()
+        return ClusterError(f"lost the Dask cluster at {self.address}: {_reason(exc)}")
+
+    def _shutdown(self) -> None:
+        client, cluster, self.client, self.cluster = self.client, self.cluster, None, None
+        for closable in (client, cluster):
+            if closable is not None:
+                with contextlib.suppress(Exception):  # already gone; nothing stored depends on it
+                    closable.close()
+
+
+def _quiet_dask_logs() -> None:
+    """Dask's own log lines (reconnect attempts and their tracebacks, a worker's death)
+    would interleave with reetool's one-line errors on stderr; those say what matters.
+    Dask configures levels per logger, so each of its loggers is raised, not just the root."""
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "distributed"]
+    for name in names:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _reason(exc: BaseException) -> str:
+    """One line: Dask's cancellations carry a short ``reason`` (scheduler-connection-lost)."""
+    text = getattr(exc, "reason", None) or " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

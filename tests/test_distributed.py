@@ -1,0 +1,206 @@
+"""``extract --dask`` on a real local Dask cluster of 2 worker processes, started here.
+
+The claims are about processes, so the runs are real ``reetool`` subprocesses talking to
+the cluster over TCP, compared byte for byte with a single-process run, and the fault is
+a real SIGKILL of a worker process while it holds a batch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+from tests.test_interrupt import CLI, env, integrity, stored
+
+pytestmark = pytest.mark.slow
+distributed = pytest.importorskip("distributed")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import corpus as bench_corpus  # noqa: E402
+
+BATCH = ["--batch-size", "2"]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A scheduler and 2 worker processes (with nannies, as ``dask worker`` runs them)."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        yield local.scheduler_address, client
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The seeds plus a small generated corpus of every input shape the reader takes."""
+    generated = tmp_path_factory.mktemp("dask") / "corpus"
+    bench_corpus.build(12, generated)
+    return [str(SEEDS), str(generated)]
+
+
+@pytest.fixture(scope="module")
+def single(inputs: list[str], tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path]:
+    """The reference: one process, no Dask."""
+    db = tmp_path_factory.mktemp("single") / "single.db"
+    out = run(*inputs, "--db", str(db), *BATCH)
+    return out.stdout, db
+
+
+def run(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(
+        [*CLI, "extract", *args, "--format", "jsonl"],
+        env={**env(), **(extra_env or {})},
+        capture_output=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    return proc
+
+
+def start(inputs: list[str], db: Path, address: str) -> subprocess.Popen:
+    """A dask run in the background, to be hurt while it works; its stdout goes to a file
+    next to the store (a pipe nobody reads would stall it)."""
+    with db.with_suffix(".out").open("wb") as out:
+        return subprocess.Popen(
+            [*CLI, "extract", *inputs, "--format", "jsonl", "--db", str(db), *BATCH, "--dask", address],
+            env=env(),
+            stdout=out,
+            stderr=subprocess.PIPE,
+        )
+
+
+def store_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """Everything stored except the wall-clock time of each save."""
+    with sqlite3.connect(db) as conn:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(documents)") if r[1] != "extracted_at"]
+        docs = conn.execute(f"SELECT {', '.join(cols)} FROM documents ORDER BY id").fetchall()
+        mentions = conn.execute("SELECT * FROM mentions ORDER BY id").fetchall()
+    return docs, mentions
+
+
+def test_dask_output_and_store_equal_a_single_process_run(cluster, inputs, single, tmp_path):
+    address, _ = cluster
+    db = tmp_path / "dask.db"
+    out = run(*inputs, "--db", str(db), *BATCH, "--dask", address)
+    assert out.stderr == b""
+    assert out.stdout == single[0]
+    assert len(out.stdout.splitlines()) > 17
+    assert store_rows(db) == store_rows(single[1])
+    # A rerun finds everything stored: same output, and it never needs the cluster.
+    again = run(*inputs, "--db", str(db), *BATCH, "--dask", "tcp://127.0.0.1:9")
+    assert again.stdout == single[0]
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(cluster, inputs, single, tmp_path):
+    address, client = cluster
+    pids = client.run(os.getpid)
+    db = tmp_path / "dask.db"
+    proc = start(inputs, db, address)
+    victim = None
+    deadline = time.monotonic() + 300
+    while victim is None and proc.poll() is None and time.monotonic() < deadline:
+        # A worker the scheduler counts as running one of our batches right now.
+        busy = [w for w, tasks in client.processing().items() if tasks and w in pids]
+        if busy:
+            victim = busy[0]
+            os.kill(pids[victim], signal.SIGKILL)
+        else:
+            time.sleep(0.05)
+    _, err = proc.communicate(timeout=600)
+    assert victim is not None, "no batch was ever seen running"
+    assert proc.returncode == 0, err.decode()
+    assert db.with_suffix(".out").read_bytes() == single[0]
+    assert store_rows(db) == store_rows(single[1])
+
+
+def test_a_client_killed_mid_run_keeps_whole_batches_and_a_rerun_resumes(cluster, inputs, single, tmp_path):
+    address, _ = cluster
+    db = tmp_path / "dask.db"
+    proc = start(inputs, db, address)
+    deadline = time.monotonic() + 300
+    while stored(db) < 2:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "extract never stored anything"
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    assert integrity(db) == "ok"
+    docs, mentions = store_rows(db)
+    ref_docs, ref_mentions = store_rows(single[1])
+    assert 2 <= len(docs) < len(ref_docs)  # only whole batches, the first ones, whole
+    assert docs == ref_docs[: len(docs)] and mentions == ref_mentions[: len(mentions)]
+    again = run(*inputs, "--db", str(db), *BATCH, "--dask", address)
+    assert again.stdout == single[0]
+    assert store_rows(db) == (ref_docs, ref_mentions)
+
+
+def test_unreachable_cluster_is_a_one_line_error(tmp_path):
+    address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
+    proc = subprocess.run(
+        [*CLI, "extract", str(SEEDS), "--db", str(tmp_path / "s.db"), "--dask", address],
+        env={**env(), "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    lines = proc.stderr.decode().splitlines()
+    assert len(lines) == 1 and address in lines[0] and lines[0].startswith("reetool: "), lines
+    assert proc.stdout == b""
+
+
+def test_a_worker_with_another_reetool_is_refused(cluster, single, tmp_path):
+    """A third worker runs a copy of reetool one comment apart: it must get no batch."""
+    address, client = cluster
+    root = Path(__file__).resolve().parent.parent
+    other = tmp_path / "other"
+    shutil.copytree(root / "reetool", other / "reetool", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(root / "vocab", other / "vocab")
+    with (other / "reetool" / "__init__.py").open("a") as fh:
+        fh.write("# another build\n")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"],
+        env={**env(), "PYTHONPATH": str(other)},
+        cwd=other,  # python -m puts the working directory first on sys.path
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while worker.pid not in client.run(os.getpid).values():  # it has joined
+            assert worker.poll() is None and time.monotonic() < deadline, "the other worker never joined"
+            time.sleep(0.2)
+        out = run(str(SEEDS), "--no-store", *BATCH, "--dask", address)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    refused = out.stderr.decode().splitlines()
+    assert len(refused) == 1, refused
+    assert refused[0].startswith("reetool: Dask worker tcp://")
+    assert "refused: extractor fingerprint" in refused[0]
+    seeds_lines = [line for line in single[0].splitlines(keepends=True) if str(SEEDS).encode() in line]
+    assert out.stdout == b"".join(seeds_lines) != b""
+
+
+def test_without_dask_installed_the_option_says_how_to_get_it(tmp_path):
+    code = (
+        "import sys\n"
+        "sys.modules['distributed'] = None  # import distributed -> ImportError, as when not installed\n"
+        "from reetool.cli import main\n"
+        f"sys.argv = ['reetool', 'extract', {str(SEEDS)!r}, '--no-store', '--dask', 'local:2']\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.decode().strip() == 'reetool: extract --dask needs Dask: pip install "reetool[dask]"'
