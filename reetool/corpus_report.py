@@ -78,7 +78,7 @@ def gather(
     vocab = vocab or Vocab.load()
     conn = store.conn
     docs = {
-        i: DocInfo(doc, title, published)
+        i: DocInfo(store.shown(doc), title, published)
         for i, doc, title, published in conn.execute("SELECT id, doc, title, published FROM documents")
     }
     dates = sorted(p for d in docs.values() if (p := d.published) and period_of(p, "month"))

@@ -254,10 +254,11 @@ def _chunks(
     max_bytes: int | None,
     build: str | None,
     rules: CleanRules,
+    stdin_name: str | None = None,
 ) -> Iterator[_Chunk]:
     chunk = _Chunk()
     use_store = store is not None and not force
-    for item in read_paths(paths, max_bytes=max_bytes):
+    for item in read_paths(paths, max_bytes=max_bytes, stdin_name=stdin_name):
         if isinstance(item, Failure):
             chunk.slots.append(item)
         else:
@@ -296,9 +297,12 @@ def run_extract(
     on_notice: Callable[[str], None] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int | None = None,
+    stdin_name: str | None = None,
     page: PageOptions | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Yield each document's extraction, or the failure that stopped it, in input order.
+
+    A document read from stdin is named ``stdin_name``, else by its content.
 
     With ``store``, stored documents are not extracted again (unless ``force``) and new
     results are saved, one transaction per chunk, before they are yielded. With
@@ -327,7 +331,7 @@ def run_extract(
         executor = _InProcess(_Engine(model, vocab, batch_size))
     pending: deque[tuple[_Chunk, Any]] = deque()
     try:
-        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules):
+        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules, stdin_name):
             pending.append((chunk, executor.submit(chunk.todo) if chunk.todo else None))
             # Bounded: never read far ahead of the workers (and not at all without them).
             while len(pending) > executor.ahead:

@@ -19,6 +19,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 try:
@@ -28,6 +29,7 @@ except ImportError:  # Windows: no FIFOs to guard against
 
 from reetool.decode import BinaryFile, decode, decode_html
 from reetool.document import Failure, Source
+from reetool.identity import stdin_name as content_name
 from reetool.pagemeta import html_source
 from reetool.sniff import looks_like_html, looks_like_json
 from reetool.wordpress import parse_json
@@ -78,12 +80,19 @@ def _too_big(what: str, size: int | None, limit: int) -> str:
 
 
 def read_paths(
-    paths: Iterable[str], *, stdin: BinaryIO | None = None, max_bytes: int | None = None
+    paths: Iterable[str],
+    *,
+    stdin: BinaryIO | None = None,
+    max_bytes: int | None = None,
+    stdin_name: str | None = None,
 ) -> Iterator[Item]:
     """Yield a Source per document (a file may hold several) and a Failure per bad input.
 
     ``max_bytes`` caps each file (0 = no cap); None defers to ``$REETOOL_MAX_BYTES``,
     then to 100 MB. A bad ``$REETOOL_MAX_BYTES`` is reported as a Failure, not raised.
+    A document read from stdin (``-``) is named ``stdin_name`` if given, else by its
+    content (:func:`reetool.identity.stdin_name`), so that different texts piped in
+    are different documents.
     """
     if isinstance(paths, str):  # read_paths("seeds") means one path, not five letters
         paths = [paths]
@@ -94,7 +103,7 @@ def read_paths(
         limit = DEFAULT_MAX_BYTES
     for path in paths:
         if path == "-":
-            yield from _read_stdin(stdin, limit)
+            yield from _read_stdin(stdin, limit, stdin_name)
         else:
             yield from _read_path(path, limit)
 
@@ -242,7 +251,7 @@ def _read_file(path: str, limit: int | None) -> Iterator[Item]:
     yield from parse_bytes(path, data)
 
 
-def _read_stdin(stdin: BinaryIO | None, limit: int | None) -> Iterator[Item]:
+def _read_stdin(stdin: BinaryIO | None, limit: int | None, name: str | None = None) -> Iterator[Item]:
     if stdin is None:
         if sys.stdin is None:
             yield Failure("-", "no standard input")
@@ -256,7 +265,11 @@ def _read_stdin(stdin: BinaryIO | None, limit: int | None) -> Iterator[Item]:
     if data is None:
         yield Failure("-", _too_big("input", None, limit or 0))
         return
-    yield from parse_bytes("-", data)
+    for item in parse_bytes(name or "-", data):
+        if name or isinstance(item, Failure):
+            yield item
+        else:  # "-", or "-#N" for the N-th post: named by content instead
+            yield replace(item, doc=content_name(item.digest))
 
 
 # --------------------------------------------------------------------------- content

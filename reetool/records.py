@@ -85,14 +85,23 @@ def extraction_record(doc: Document, entities: Iterable[Entity]) -> dict[str, An
 
 
 def doc_summary_record(
-    doc: str, title: str | None, published: str | None, url: str | None, counts: dict[str, int]
+    doc: str,
+    title: str | None,
+    published: str | None,
+    url: str | None,
+    counts: dict[str, int],
+    same_as: str | None = None,
 ) -> dict[str, Any]:
+    """What ``reetool docs`` prints per document; ``same_as`` names the document stored
+    first with the same content, when this one is a copy (counted once by the corpus
+    commands)."""
     return {
         "doc": doc,
         "title": title,
         "published": published,
         "url": url,
         "counts": dict(sorted(counts.items())),
+        "same_as": same_as,
     }
 
 

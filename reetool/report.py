@@ -98,9 +98,10 @@ def docs_table(rows: Iterable[dict[str, Any]], labels: Sequence[str]) -> Table:
         table.add_column(lb, justify="right")
     for r in rows:
         counts = r.get("counts") or {}
+        same = r.get("same_as")
         _row(
             table,
-            r["doc"],
+            r["doc"] + (f"\n(same text as {same})" if same else ""),
             r.get("title") or "",
             _date(r.get("published")),
             r.get("url") or "",

@@ -110,7 +110,7 @@ def search(
         yield from _ranked(store, query, params)
     else:
         for doc, title, published, url, text in store.conn.execute(_LATEST, params):
-            yield Hit(doc, title, published, url, None, _opening(text), [])
+            yield Hit(store.shown(doc), title, published, url, None, _opening(text), [])
 
 
 #: A publication date that compares as one: "n.d." sorts after "2025" as text.
@@ -149,7 +149,7 @@ def _ranked(store: Store, query: str, params: dict[str, Any]) -> Iterator[Hit]:
         for doc, title, published, url, score, raw in rows:
             text, marks = split_snippet(raw)
             # bm25 is lower for better matches; shown negated, so a higher score is better.
-            yield Hit(doc, title, published, url, -score, text, marks)
+            yield Hit(store.shown(doc), title, published, url, -score, text, marks)
         return
     raise SearchError(
         f'{query!r}: not a valid search ({error}); use words, "exact phrases", AND, OR, NOT, prefix*'

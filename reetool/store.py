@@ -15,6 +15,15 @@ the indexes that make ``reetool entities`` fast once, not only at the next ``ext
 WAL mode plus a busy timeout lets two reetool processes write to one store at once:
 writers queue on ``BEGIN IMMEDIATE`` instead of failing with "database is locked".
 
+Documents are keyed by their resolved path (:mod:`reetool.identity`), so every spelling
+of a file is one row; keys are shown back relative to the current folder. The same
+content under two names is two rows (one per name) but one document in corpus
+statistics (:meth:`Store.name_stats`, :meth:`Store.extractions` with ``unique``).
+
+The store is found like git finds its repository (:func:`find_store`): in the current
+folder or the nearest parent holding ``.reetool/reetool.db``; ``--db`` and
+``$REETOOL_DB`` win.
+
 Column note for SQL readers: ``mentions."end"`` must be quoted (``END`` is a keyword).
 """
 
@@ -23,7 +32,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,12 +42,50 @@ from typing import Any
 import orjson
 
 from reetool.document import Document, Entity, Extraction
+from reetool.identity import doc_key, key_path, match_names, shown_doc, stdin_name, store_root
 
 DB_ENV = "REETOOL_DB"
 DEFAULT_RELATIVE = Path(".reetool") / "reetool.db"
 BUSY_TIMEOUT_S = 60.0
 #: How long :meth:`Store.upgrade` waits for a writer before leaving the store as it is.
 UPGRADE_TIMEOUT_S = 2.0
+
+#: A migration that SQL alone cannot express: called with the connection (inside the
+#: migration's transaction) and the store's path.
+PyMigration = Callable[[sqlite3.Connection, Path], None]
+
+
+def _rekey_documents(conn: sqlite3.Connection, store_path: Path) -> None:
+    """Migration 6: key documents by resolved path, merging rows that name one file.
+
+    Stores written before it keyed a document by the path as typed, relative to the
+    folder reetool ran in. That folder was not recorded; the best evidence is where the
+    store lives: ``X/.reetool/reetool.db`` was made by a run in ``X`` (the default),
+    and a store elsewhere (``--db``) is taken relative to the current folder. Rows that
+    now name the same file are merged keeping the one extracted last. Documents read
+    from stdin (``-``) are renamed by their content, as new ones are.
+    """
+    root = store_root(store_path)
+    base = root if store_path.parent.name == ".reetool" else str(Path.cwd())
+    rows = conn.execute("SELECT id, doc, digest, extracted_at FROM documents").fetchall()
+    keep: dict[str, tuple[str, int]] = {}
+    new_key: dict[int, str] = {}
+    old_key = {row_id: doc for row_id, doc, _, _ in rows}
+    for row_id, doc, digest, at in rows:
+        key = stdin_name(digest) if doc == "-" or doc.startswith("-#") else doc_key(doc, base, root)
+        new_key[row_id] = key
+        best = keep.get(key)
+        if best is None or (at, row_id) > best:
+            keep[key] = (at, row_id)
+    winners = {row_id for _, row_id in keep.values()}
+    losers = [(row_id,) for row_id in new_key if row_id not in winners]
+    conn.executemany("DELETE FROM mentions WHERE doc_id = ?", losers)
+    conn.executemany("DELETE FROM documents WHERE id = ?", losers)
+    # Two passes so that a key moving onto another row's old name never collides.
+    moved = sorted((new_key[i], i) for i in winners if old_key[i] != new_key[i])
+    conn.executemany("UPDATE documents SET doc = 'moving:' || id WHERE id = ?", [(i,) for _, i in moved])
+    conn.executemany("UPDATE documents SET doc = ? WHERE id = ?", moved)
+
 
 #: Applied in order from the start; ``user_version`` = number applied. Append only.
 MIGRATIONS: tuple[str, ...] = (
@@ -143,7 +190,17 @@ MIGRATIONS: tuple[str, ...] = (
     WHERE m.label = 'ELEMENT'
     GROUP BY m.canonical, month
     """,
+    # 6: a document is its resolved file (or its content, from stdin), not the path as typed:
+    # rows are re-keyed first by MIGRATION_HOOKS[5]. Copies of one content are then found
+    # by content and name from this index alone (it replaces documents_digest).
+    """
+    CREATE INDEX documents_digest_doc ON documents (digest, doc);
+    DROP INDEX IF EXISTS documents_digest
+    """,
 )
+#: Python run just before the SQL of the migration at the same index (0-based), for
+#: what SQL alone cannot express. Kept apart so that MIGRATIONS stays constant SQL text.
+MIGRATION_HOOKS: dict[int, PyMigration] = {5: _rekey_documents}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -154,6 +211,12 @@ def _latest() -> int:
 
 _DOC_COLUMNS = "id, doc, digest, title, published, url, text, fixes"
 _MENTION_COLUMNS = 'label, text, start, "end", canonical, value, inferred, symbol'
+#: Rows whose content is stored under an alphabetically earlier name: corpus statistics
+#: skip them. An empty digest (a document built without one) is never a copy.
+_IS_COPY = (
+    "(digest > '' AND EXISTS (SELECT 1 FROM documents AS e WHERE e.digest = documents.digest "
+    "AND e.doc < documents.doc))"
+)
 _NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id) FROM mentions"
 
 
@@ -177,6 +240,8 @@ class DocumentSummary:
     digest: str
     counts: dict[str, int] = field(default_factory=dict)
     extracted_at: str = ""
+    #: The document stored first with the same content, if this one is a copy.
+    same_as: str | None = None
 
 
 @dataclass(slots=True)
@@ -196,10 +261,35 @@ class NameStats:
     last: str | None
 
 
+def find_store(start: Path | None = None) -> Path | None:
+    """The nearest ``.reetool/reetool.db`` in ``start`` (default: the current folder) or
+    a parent, as git finds its repository; ``None`` if there is none up to the root."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / DEFAULT_RELATIVE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def default_store_path() -> Path:
-    """``$REETOOL_DB`` if set, else ``.reetool/reetool.db`` under the current directory."""
+    """``$REETOOL_DB`` if set, else the store found by :func:`find_store`, else where
+    a new one is made: ``.reetool/reetool.db`` under the current folder."""
     env = os.environ.get(DB_ENV)
-    return Path(env) if env else Path.cwd() / DEFAULT_RELATIVE
+    if env:
+        return Path(env)
+    return find_store() or Path.cwd() / DEFAULT_RELATIVE
+
+
+def not_found_message(path: Path | None = None) -> str:
+    """What to tell a user when there is no store: where it was looked for, and how to
+    make one."""
+    hint = "run `reetool extract PATH...` first, or give --db / REETOOL_DB"
+    if path is not None:
+        return f"no store at {path}; {hint}"
+    here = Path.cwd()
+    where = f"{here}" if here == Path(here.anchor) else f"{here} or any folder above it"
+    return f"no store found (looked for {DEFAULT_RELATIVE} in {where}); {hint}"
 
 
 def _reason(exc: BaseException) -> str:
@@ -237,6 +327,8 @@ class Store:
         self.path = path
         self.conn = conn
         self.readonly = readonly
+        #: Keys of files below this folder are stored relative to it (:func:`store_root`).
+        self.root = store_root(path)
         #: Documents written by this object: what an interrupted run reports.
         self.saved = 0
 
@@ -363,6 +455,9 @@ class Store:
                 if foreign:
                     raise StoreError(self.path, "not a reetool store (a SQLite database with other tables)")
             for number in range(version, _latest()):
+                hook = MIGRATION_HOOKS.get(number)
+                if hook is not None:
+                    hook(self.conn, self.path)
                 for statement in _statements(MIGRATIONS[number]):
                     self.conn.execute(statement)
             # PRAGMA does not take parameters; the value is our own integer.
@@ -395,7 +490,8 @@ class Store:
 
     def save(self, extractions: Sequence[Extraction], model: str, extractor: str = "") -> None:
         """Store a batch in one transaction; a document already stored under the same
-        ``doc`` is replaced (its content changed, or ``--force``).
+        ``doc`` is replaced (its content changed, or ``--force``). ``doc`` may be any
+        spelling of the file's path: rows are keyed by :func:`reetool.identity.doc_key`.
 
         ``extractor`` is the fingerprint of the extractor build that produced the batch."""
         if not extractions:
@@ -406,12 +502,13 @@ class Store:
         with _mapped(self.path), self._write():
             for ext in extractions:
                 d = ext.document
-                self.conn.execute("DELETE FROM documents WHERE doc = ?", (d.doc,))  # cascades to mentions
+                key = self._key(d.doc)
+                self.conn.execute("DELETE FROM documents WHERE doc = ?", (key,))  # cascades to mentions
                 cur = self.conn.execute(
                     "INSERT INTO documents (doc, digest, title, published, url, text, fixes, "
                     "extracted_at, model, extractor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        d.doc,
+                        key,
                         d.digest,
                         d.title,
                         d.published,
@@ -438,19 +535,24 @@ class Store:
             if doc is None:
                 row = self.conn.execute("SELECT 1 FROM documents WHERE digest = ? LIMIT 1", (digest,))
             else:
-                row = self.conn.execute("SELECT 1 FROM documents WHERE doc = ? AND digest = ?", (doc, digest))
+                args = (self._key(doc), digest)
+                row = self.conn.execute("SELECT 1 FROM documents WHERE doc = ? AND digest = ?", args)
             return row.fetchone() is not None
 
     def lookup(self, doc: str, digest: str, extractor: str | None = None) -> Extraction | None:
         """The stored result when ``doc`` is stored with exactly this content digest
-        (and, if given, made by this extractor build)."""
+        (and, if given, made by this extractor build), named as the caller named it."""
         sql = f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ? AND digest = ?"
-        args: tuple[str, ...] = (doc, digest)
+        args: tuple[str, ...] = (self._key(doc), digest)
         if extractor is not None:
             sql, args = sql + " AND extractor = ?", (*args, extractor)
         with _mapped(self.path):
             row = self.conn.execute(sql, args).fetchone()
-            return None if row is None else Extraction(_document(row), self._entities(row[0]))
+            if row is None:
+                return None
+            found = _document(row, self.shown)
+            found.doc = doc
+            return Extraction(found, self._entities(row[0]))
 
     def entities_for(self, digest: str, extractor: str | None = None) -> tuple[list[Entity], str] | None:
         """Entities and model of any stored document with this content (a copied file),
@@ -464,31 +566,41 @@ class Store:
             return None if row is None else (self._entities(row[0]), row[1])
 
     def get(self, doc: str) -> Extraction | None:
-        """The stored document (with its cleaned text) and its entities, or ``None``."""
+        """The stored document (with its cleaned text) and its entities, or ``None``;
+        ``doc`` is any spelling of its path, or a name :meth:`find` returned."""
         with _mapped(self.path):
-            row = self.conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ?", (doc,)).fetchone()
+            row = self.conn.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ?", (self._key(doc),)
+            ).fetchone()
             if row is None:
                 return None
-            return Extraction(_document(row), self._entities(row[0]))
+            return Extraction(_document(row, self.shown), self._entities(row[0]))
 
     def find(self, name: str) -> list[str]:
-        """The stored documents a user may mean by ``name``: the document itself, else every
-        one whose name ends with it as a file name, a path tail or a post id (``#id``)."""
+        """The stored documents a user may mean by ``name``, as they are shown here.
+
+        Tried in order, the first rule that matches anything wins: a path spelling that
+        resolves to a stored file (``./seeds/x.txt``, an absolute path, ``../x.txt``);
+        the file name (or a post's ``name#N``); the file name without its extension;
+        a prefix of the file name. More than one result means ``name`` is ambiguous.
+        """
         with _mapped(self.path):
-            if self.conn.execute("SELECT 1 FROM documents WHERE doc = ?", (name,)).fetchone():
-                return [name]
-            rows = self.conn.execute("SELECT doc FROM documents ORDER BY doc").fetchall()
-        return [doc for (doc,) in rows if doc.endswith(("/" + name, "#" + name))]
+            key = self._key(name)
+            if self.conn.execute("SELECT 1 FROM documents WHERE doc = ?", (key,)).fetchone():
+                return [self.shown(key)]
+            paths = [key_path(k, self.root) for (k,) in self.conn.execute("SELECT doc FROM documents")]
+        return sorted(shown_doc(k) for k in match_names(name, paths))
 
     def count(self) -> int:
         with _mapped(self.path):
             return self.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
 
-    def extractions(self, docs: Iterable[str] | None = None) -> Iterator[Extraction]:
+    def extractions(self, docs: Iterable[str] | None = None, *, unique: bool = False) -> Iterator[Extraction]:
         """Stream stored extractions ordered by doc path, one document in memory at a time.
 
-        Reads run in one transaction on their own connection: a consistent snapshot even
-        while this or another process writes.
+        ``unique`` skips a document whose content is stored under an earlier name, as
+        corpus statistics must. Reads run in one transaction on their own connection: a
+        consistent snapshot even while this or another process writes.
         """
         with _mapped(self.path):
             conn = self._connect(self.path, readonly=True)
@@ -496,13 +608,14 @@ class Store:
             with _mapped(self.path):
                 conn.execute("BEGIN")
             if docs is None:
-                rows: Iterable[Any] = _fetch(
-                    self.path, conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY doc")
-                )
+                sql = f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY doc"
+                if unique:
+                    sql = f"SELECT {_DOC_COLUMNS} FROM documents WHERE NOT {_IS_COPY} ORDER BY doc"
+                rows: Iterable[Any] = _fetch(self.path, conn.execute(sql))
             else:
                 rows = (
                     row
-                    for name in sorted(set(docs))
+                    for name in sorted({self._key(d) for d in docs})
                     if (
                         row := conn.execute(
                             f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc = ?", (name,)
@@ -513,7 +626,7 @@ class Store:
             for row in rows:
                 with _mapped(self.path):
                     entities = _entities(conn, row[0])
-                yield Extraction(_document(row), entities)
+                yield Extraction(_document(row, self.shown), entities)
         finally:
             conn.close()
 
@@ -537,7 +650,10 @@ class Store:
                     str(i): p
                     for i, p in conn.execute("SELECT id, published FROM documents WHERE published > ''")
                 }
-            # group_concat without DISTINCT: repeated ids are cheaper to drop in a set here.
+                # The same content under several names counts once: only its first row.
+                copies = {str(i) for (i,) in conn.execute(f"SELECT id FROM documents WHERE {_IS_COPY}")}
+            # group_concat without DISTINCT: one id per mention, so a list's length is the
+            # mention count once the copies' ids are dropped.
             # One constant query per label (an index range each) instead of a built IN list.
             for wanted in [None] if labels is None else sorted(set(labels)):
                 with _mapped(self.path):
@@ -548,7 +664,13 @@ class Store:
                             f"{_NAME_STATS} WHERE label = ? GROUP BY label, canonical, text", (wanted,)
                         )
                 for label, canonical, text, mentions, doc_ids in _fetch(self.path, cur):
-                    docs = set(doc_ids.split(","))
+                    ids = doc_ids.split(",")
+                    if copies:
+                        ids = [i for i in ids if i not in copies]
+                        if not ids:
+                            continue
+                        mentions = len(ids)
+                    docs = set(ids)
                     dates = set(map(published.get, docs))
                     dates.discard(None)
                     first, last = (min(dates), max(dates)) if dates else (None, None)
@@ -557,23 +679,42 @@ class Store:
             conn.close()
 
     def documents(self) -> Iterator[DocumentSummary]:
-        """Stream one summary per stored document, ordered by doc path."""
+        """Stream one summary per stored document, ordered by doc path; a document whose
+        content is stored under an earlier name says which (``same_as``)."""
         with _mapped(self.path):
+            first = dict(
+                self.conn.execute(
+                    "SELECT digest, min(doc) FROM documents WHERE digest > '' "
+                    "GROUP BY digest HAVING count(*) > 1"
+                )
+            )
             cur = self.conn.execute(
                 "SELECT d.doc, d.title, d.published, d.url, d.digest, d.extracted_at, m.label, count(m.id) "
                 "FROM documents d LEFT JOIN mentions m ON m.doc_id = d.id "
                 "GROUP BY d.id, m.label ORDER BY d.doc, m.label"
             )
         current: DocumentSummary | None = None
+        current_key = None
         for doc, title, published, url, digest, at, label, n in _fetch(self.path, cur):
-            if current is None or current.doc != doc:
+            if current is None or current_key != doc:
+                current_key = doc
                 if current is not None:
                     yield current
-                current = DocumentSummary(doc, title, published, url, digest, {}, at)
+                same = first.get(digest)
+                same_as = self.shown(same) if same is not None and same != doc else None
+                current = DocumentSummary(self.shown(doc), title, published, url, digest, {}, at, same_as)
             if label is not None:
                 current.counts[label] = n
         if current is not None:
             yield current
+
+    def _key(self, doc: str) -> str:
+        """The key of a document as the user names it (:func:`reetool.identity.doc_key`)."""
+        return doc_key(doc, root=self.root)
+
+    def shown(self, key: str) -> str:
+        """A key as the user, standing where they stand, names the document."""
+        return shown_doc(key, root=self.root)
 
     def _entities(self, doc_id: int) -> list[Entity]:
         return _entities(self.conn, doc_id)
@@ -588,9 +729,9 @@ def _mention_row(e: Entity) -> tuple[Any, ...]:
     return (e.label, e.text, e.start, e.end, e.canonical, e.value, int(e.inferred), e.symbol)
 
 
-def _document(row: Sequence[Any]) -> Document:
+def _document(row: Sequence[Any], shown: Callable[[str], str]) -> Document:
     _id, doc, digest, title, published, url, text, fixes = row
-    return Document(doc, text, title, published, url, orjson.loads(fixes or "{}"), digest)
+    return Document(shown(doc), text, title, published, url, orjson.loads(fixes or "{}"), digest)
 
 
 def _fetch(path: Path, cur: sqlite3.Cursor) -> Iterator[Any]:

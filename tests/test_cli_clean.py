@@ -62,7 +62,9 @@ def test_stdin() -> None:
     result = runner.invoke(app, ["clean", "-f", "jsonl", "-"], input=body)
     assert result.exit_code == 0, result.output
     (record,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert record["doc"] == "-"
+    assert record["doc"].startswith("stdin:") and len(record["doc"]) == len("stdin:") + 12
+    named = runner.invoke(app, ["clean", "-f", "jsonl", "--name", "memo", "-"], input=body)
+    assert json.loads(named.stdout)["doc"] == "memo"
     assert record["text"] == "Lynas said output rose."
     assert record["fixes"]["boilerplate_line"] == 2
 

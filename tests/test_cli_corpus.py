@@ -171,8 +171,9 @@ def test_no_store_says_how_to_make_one(
     for cmd in (["entities"], ["docs"], ["elements"], ["show", "x"]):
         result = runner.invoke(app, cmd, env={"REETOOL_DB": None})
         assert result.exit_code == 1
-        assert (
-            result.stderr == "reetool: no store at .reetool/reetool.db; run `reetool extract PATH...` first\n"
+        assert result.stderr == (
+            f"reetool: no store found (looked for .reetool/reetool.db in {tmp_path.resolve()} or any "
+            "folder above it); run `reetool extract PATH...` first, or give --db / REETOOL_DB\n"
         )
         assert "Traceback" not in result.output
 
@@ -205,6 +206,7 @@ def test_docs_json(runner: CliRunner, store_path: Path, fmt: str) -> None:
         "published": "2025-01-10",
         "url": "https://x.test/a",
         "counts": {"ELEMENT": 1, "GPE": 1, "ORG": 3},
+        "same_as": None,
     }
 
 

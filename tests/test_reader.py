@@ -10,6 +10,7 @@ import pytest
 
 from reetool.decode import decode
 from reetool.document import Failure, Source
+from reetool.identity import stdin_name
 from reetool.reader import (
     DEFAULT_MAX_BYTES,
     human_size,
@@ -326,10 +327,15 @@ def test_directory_symlink_followed(tmp_path: Path) -> None:
     assert [x.doc for x in read_paths([str(top)])] == [str(top / "link" / "x.txt")]
 
 
-def test_stdin_argument_and_dash() -> None:
-    stdin = io.BytesIO(json.dumps([post(1), post(2)]).encode())
-    out = list(read_paths(["-"], stdin=stdin))
-    assert [x.doc for x in out] == ["-#1", "-#2"]
+def test_stdin_documents_are_named_by_their_content() -> None:
+    data = json.dumps([post(1), post(2)]).encode()
+    out = list(read_paths(["-"], stdin=io.BytesIO(data)))
+    assert [x.doc for x in out] == [stdin_name(x.digest) for x in out]
+    assert len({x.doc for x in out}) == 2 and all(x.doc.startswith("stdin:") for x in out)
+    again = list(read_paths(["-"], stdin=io.BytesIO(data)))
+    assert [x.doc for x in again] == [x.doc for x in out]  # the same text is the same document
+    named = list(read_paths(["-"], stdin=io.BytesIO(data), stdin_name="feed.json"))
+    assert [x.doc for x in named] == ["feed.json#1", "feed.json#2"]
 
 
 def test_stdin_defaults_to_sys_stdin_buffer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,14 @@ from tests.conftest import ROOT, SEEDS
 from tests.trend_corpus import DOCS, build, extraction
 
 
+@pytest.fixture(autouse=True)
+def _beside_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run where the stores are: the documents ``a.txt``... are then files beside the
+    store, stored under those names (keys are relative to the store's folder), as the
+    SQL in these tests reads them."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return build(tmp_path / "trend.db")

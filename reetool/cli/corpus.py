@@ -18,6 +18,9 @@ from reetool.cli.options import CorpusFormatOpt, DbOpt, TypesOpt, VocabOpt
 
 app = typer.Typer()
 
+#: How many candidates ``show`` lists when a name is ambiguous.
+MAX_CANDIDATES = 10
+
 
 @app.command()
 def entities(
@@ -50,9 +53,6 @@ def entities(
         for ext in piped:
             index.add(ext)
     else:  # the store counts names in SQL from its indexes, never reading texts (issue 5)
-        from reetool.store import Store
-
-        Store.upgrade(db)  # an older store gets those indexes once, if we may write it
         with corpus_store(db) as store:
             index.add_names(store.name_stats(index.labels))
     rows = sort_entities(index.entities(), sort=sort, min_docs=min_docs, limit=limit)
@@ -82,7 +82,7 @@ def docs(ctx: typer.Context, fmt: CorpusFormatOpt = None, db: DbOpt = None) -> N
     labels += sorted({lb for r in records for lb in r["counts"]} - set(labels))
     if fmt == "csv":
         flat = ({**r, **{lb: r["counts"].get(lb, 0) for lb in labels}} for r in records)
-        emit(fmt, flat, ["doc", "title", "published", "url", *labels])
+        emit(fmt, flat, ["doc", "title", "published", "url", "same_as", *labels])
     elif fmt != "jsonl":
         from reetool.report import docs_table
 
@@ -105,10 +105,11 @@ def show(
 
     fmt = resolve_format(fmt, "table")
     with corpus_store(db) as store:
-        # People may name a stored document by its file name or path tail.
+        # Any spelling of its path, its file name (with or without extension), a prefix.
         matches = store.find(doc)
         if len(matches) > 1:
-            fail(f"{doc}: matches {len(matches)} documents in the store; give the full name")
+            shown = ", ".join(matches[:MAX_CANDIDATES]) + (", ..." if len(matches) > MAX_CANDIDATES else "")
+            fail(f"{doc}: matches {len(matches)} documents in the store: {shown}; give more of the name")
         extraction = store.get(matches[0]) if matches else None
         if extraction is None:
             fail(f"{doc}: not in the store; `reetool docs` lists the documents")

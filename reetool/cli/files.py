@@ -19,6 +19,7 @@ from reetool.cli.options import (
     FullPageOpt,
     MaxBytesOpt,
     ModelOpt,
+    NameOpt,
     PathsArg,
     TypesOpt,
     VocabOpt,
@@ -39,6 +40,7 @@ def clean(
     vocab: VocabOpt = None,
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
+    name: NameOpt = None,
 ) -> None:
     """Fix mojibake, strip HTML and site furniture; print the cleaned documents.
 
@@ -59,7 +61,7 @@ def clean(
         fail(f"vocab: {exc}", USAGE)
     failed = False
     with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(read_paths(paths), rules):
+        for item in clean_all(read_paths(paths, stdin_name=name), rules):
             advance()
             if isinstance(item, Failure):
                 report(str(item))
@@ -111,6 +113,7 @@ def extract(
         int, typer.Option("--workers", "-w", min=1, help="Extract in N processes (same output).")
     ] = 1,
     vocab: VocabOpt = None,
+    name: NameOpt = None,
     max_bytes: MaxBytesOpt = None,
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
@@ -163,6 +166,7 @@ def extract(
             on_notice=report,
             batch_size=batch_size,
             max_bytes=max_bytes,
+            stdin_name=name,
             page=PageOptions(full=full, comments=comments),
         )
         for item in items:

@@ -64,21 +64,24 @@ def piped_lines(ctx: typer.Context) -> Iterator[bytes] | None:
     return chain([first], raw)
 
 
-def _shown_path(path: os.PathLike[str] | str) -> str:
-    rel = os.path.relpath(path)
-    return str(path) if rel.startswith("..") else rel
-
-
 @contextmanager
 def corpus_store(db: str | None) -> Iterator[Store]:
-    """The store opened read-only, or a one-line error saying how to make one."""
+    """The store (``--db``, ``$REETOOL_DB``, else the nearest ``.reetool/reetool.db`` here
+    or above) opened read-only, or a one-line error saying where it was looked for and
+    how to make one."""
     from pathlib import Path
 
-    from reetool.store import Store, StoreError, default_store_path
+    from reetool.identity import shown_doc
+    from reetool.store import Store, StoreError, find_store, not_found_message
 
-    path = Path(db) if db else default_store_path()
+    path = Path(db) if db else find_store()
+    if path is None:
+        fail(not_found_message())
     if not path.exists():
-        fail(f"no store at {_shown_path(path)}; run `reetool extract PATH...` first")
+        fail(not_found_message(Path(shown_doc(str(path.absolute())))))
+    # An older store is upgraded once, if we may write it: it gets the indexes the
+    # corpus commands rely on, and its documents the identity they are counted by.
+    Store.upgrade(path)
     try:
         with Store.open(path, readonly=True) as store:
             yield store
@@ -111,7 +114,7 @@ def corpus_input(ctx: typer.Context, db: str | None) -> Iterator[tuple[Iterator[
         yield piped, problems
         return
     with corpus_store(db) as store:
-        yield store.extractions(), problems
+        yield store.extractions(unique=True), problems
 
 
 @contextmanager
@@ -127,6 +130,9 @@ def corpus_summaries(
         return
     with corpus_store(db) as store:
         yield (
-            (doc_summary_record(s.doc, s.title, s.published, s.url, s.counts) for s in store.documents()),
+            (
+                doc_summary_record(s.doc, s.title, s.published, s.url, s.counts, s.same_as)
+                for s in store.documents()
+            ),
             problems,
         )

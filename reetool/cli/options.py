@@ -44,6 +44,12 @@ TypesOpt = Annotated[
 ModelOpt = Annotated[
     str | None, typer.Option("--model", envvar="REETOOL_MODEL", help="spaCy pipeline to use.")
 ]
+NameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--name", metavar="NAME", help="Name for the text read from stdin (-); default: from its content."
+    ),
+]
 MaxBytesOpt = Annotated[
     int | None, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this.")
 ]
