@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from reetool import dates
 from reetool.names import OrgDirectory, is_acronym
@@ -176,6 +176,9 @@ class _Tokens:
     def __len__(self) -> int:
         return len(self.toks)
 
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self.toks)
+
     @overload
     def __getitem__(self, i: int) -> Token: ...
     @overload
@@ -209,11 +212,14 @@ def _is_break(token: Token) -> bool:
     return token.is_space and "\n" in token.text
 
 
-def _trim(doc: Doc | _Tokens, start: int, end: int) -> tuple[int, int]:
-    """Drop leading "the"/punctuation and trailing possessives/punctuation."""
+_ARTICLES = ("the", "a", "an")
+
+
+def _trim(doc: Doc | _Tokens, start: int, end: int, articles: tuple[str, ...] = _ARTICLES) -> tuple[int, int]:
+    """Drop leading ``articles``/punctuation and trailing possessives/punctuation."""
     while start < end and (
         doc[start].is_space
-        or doc[start].lower_ in ("the", "a", "an")
+        or doc[start].lower_ in articles
         or (doc[start].is_punct and doc[start].text != "(")
     ):
         start += 1
@@ -484,7 +490,8 @@ class FixEnts:
         things: set[str] | None = None,
     ) -> tuple[int, int, str] | None:
         know = self.know
-        s, e = _trim(doc, s, e)
+        # "a year ago" is a date, "a" part of it; "A Lynas spokesman" names Lynas.
+        s, e = _trim(doc, s, e, articles=_ARTICLES if label in NAME_LABELS else ("the",))
         if s >= e:
             return None
         if label in ("PERSON", "ORG"):
@@ -863,7 +870,7 @@ def add_rule_components(nlp: Language, vocab: Vocab) -> None:
     dirs = [str(d) for d in vocab.dirs]
     cfg = {"vocab_dirs": dirs}
     nlp.add_pipe(FIX_FACTORY, config=cfg)
-    ruler = nlp.add_pipe(
+    ruler: Any = nlp.add_pipe(
         "entity_ruler", name=ORG_RULER, config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}
     )
     ruler.add_patterns(org_patterns(vocab))

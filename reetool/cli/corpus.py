@@ -14,7 +14,7 @@ import typer
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import fail, finish
 from reetool.cli.inputs import corpus_input, corpus_store, corpus_summaries, piped_extractions
-from reetool.cli.options import CorpusFormatOpt, DbOpt, TypesOpt, VocabOpt
+from reetool.cli.options import CorpusFormatOpt, DbOpt, TypesOpt, VocabOpt, settings
 
 app = typer.Typer()
 
@@ -42,12 +42,12 @@ def entities(
     otherwise the store.
     """
     from reetool.name_index import EntityIndex, sort_entities
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
+    run = settings(vocab, db=db)
     if sort not in ("mentions", "docs", "name"):
         raise typer.BadParameter(f"{sort!r} is not one of mentions, docs, name", param_hint="--sort")
-    index = EntityIndex(Vocab.load(vocab or ()), labels=types)
+    index = EntityIndex(run.vocab, labels=types)
     piped, problems = piped_extractions(ctx)
     if piped is not None:  # JSON lines: fold them one extraction at a time
         for ext in piped:
@@ -149,10 +149,9 @@ def elements(
     """Which rare earth elements the corpus speaks of, light and heavy, in total and per document."""
     from reetool.element_index import ElementIndex
     from reetool.report import elements_chart, elements_per_doc_table
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    index = ElementIndex(Vocab.load(vocab or ()))
+    index = ElementIndex(settings(vocab).vocab)
     with corpus_input(ctx, db) as (extractions, problems):
         for ext in extractions:
             index.add(ext)
