@@ -208,11 +208,14 @@ def _is_break(token: Token) -> bool:
     return token.is_space and "\n" in token.text
 
 
-def _trim(doc: Doc | _Tokens, start: int, end: int) -> tuple[int, int]:
-    """Drop leading "the"/punctuation and trailing possessives/punctuation."""
+_ARTICLES = ("the", "a", "an")
+
+
+def _trim(doc: Doc | _Tokens, start: int, end: int, articles: tuple[str, ...] = _ARTICLES) -> tuple[int, int]:
+    """Drop leading ``articles``/punctuation and trailing possessives/punctuation."""
     while start < end and (
         doc[start].is_space
-        or doc[start].lower_ in ("the", "a", "an")
+        or doc[start].lower_ in articles
         or (doc[start].is_punct and doc[start].text != "(")
     ):
         start += 1
@@ -379,7 +382,8 @@ class FixEnts:
         things: set[str] | None = None,
     ) -> tuple[int, int, str] | None:
         know = self.know
-        s, e = _trim(doc, s, e)
+        # "a year ago" is a date, "a" part of it; "A Lynas spokesman" names Lynas.
+        s, e = _trim(doc, s, e, articles=_ARTICLES if label in NAME_LABELS else ("the",))
         if s >= e:
             return None
         if label in ("PERSON", "ORG"):
