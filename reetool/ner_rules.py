@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from reetool import dates
 from reetool.names import OrgDirectory, is_acronym
@@ -174,6 +174,9 @@ class _Tokens:
 
     def __len__(self) -> int:
         return len(self.toks)
+
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self.toks)
 
     @overload
     def __getitem__(self, i: int) -> Token: ...
@@ -725,7 +728,7 @@ def add_rule_components(nlp: Language, vocab: Vocab) -> None:
     dirs = [str(d) for d in vocab.dirs]
     cfg = {"vocab_dirs": dirs}
     nlp.add_pipe(FIX_FACTORY, config=cfg)
-    ruler = nlp.add_pipe(
+    ruler: Any = nlp.add_pipe(
         "entity_ruler", name=ORG_RULER, config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}
     )
     ruler.add_patterns(org_patterns(vocab))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reetool.labels import terminal_style
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
@@ -17,15 +19,6 @@ if TYPE_CHECKING:
     from reetool.search import Hit
     from reetool.timeline import Timeline
 
-#: Terminal styles per label, close to displaCy's colours; unknown labels get a neutral one.
-LABEL_STYLES = {
-    "ORG": "black on #7aecec",
-    "PERSON": "black on #aa9cfc",
-    "GPE": "black on #feca74",
-    "DATE": "black on #bfe1d9",
-    "ELEMENT": "black on #ff9561",
-}
-DEFAULT_STYLE = "black on #dddddd"
 CLASS_STYLES = {"light": "cyan", "heavy": "magenta"}
 
 
@@ -122,7 +115,7 @@ def highlighted(extraction: Extraction) -> Text:
     pos = 0
     for ent in visible_entities(text, extraction.entities):
         out.append(text[pos : ent.start])
-        style = LABEL_STYLES.get(ent.label, DEFAULT_STYLE)
+        style = terminal_style(ent.label)
         out.append(text[ent.start : ent.end], style=style)
         out.append(f" {ent.label}", style=f"bold {style}")
         pos = ent.end
@@ -142,7 +135,7 @@ def show_header(extraction: Extraction) -> Text:
     if labels:
         head.append("\n")
         for lb in labels:
-            head.append(f" {lb} ", style=LABEL_STYLES.get(lb, DEFAULT_STYLE))
+            head.append(f" {lb} ", style=terminal_style(lb))
             head.append(" ")
     return head
 
@@ -243,7 +236,7 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
         extra = first.symbol or first.value or ""
         if first.inferred:
             extra += " (inferred)"
-        style = LABEL_STYLES.get(label, DEFAULT_STYLE)
+        style = terminal_style(label)
         _row(table, Text(f" {label} ", style=style), Text(canonical), Text("; ".join(texts)), str(n), extra)
     return table
 

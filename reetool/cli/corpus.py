@@ -22,7 +22,7 @@ from reetool.cli.inputs import (
     piped_extractions,
     require_mentions,
 )
-from reetool.cli.options import CorpusFormatOpt, DbOpt, PlainCommand, TypesOpt, VocabOpt
+from reetool.cli.options import CorpusFormatOpt, DbOpt, PlainCommand, TypesOpt, VocabOpt, settings
 
 app = typer.Typer()
 
@@ -65,10 +65,10 @@ def entities(
     Example: reetool entities --type ORG --limit 10
     """
     from reetool.name_index import EntityIndex, sort_entities
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    index = EntityIndex(Vocab.load(vocab or ()), labels=types)
+    run = settings(vocab, db=db)
+    index = EntityIndex(run.vocab, labels=types)
     piped, problems = piped_extractions(ctx)
     seen = [0, 0]
     if piped is not None:  # JSON lines: fold them one extraction at a time
@@ -197,10 +197,9 @@ def elements(
     """
     from reetool.element_index import ElementIndex
     from reetool.report import elements_chart, elements_per_doc_table
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    index = ElementIndex(Vocab.load(vocab or ()))
+    index = ElementIndex(settings(vocab).vocab)
     seen = [0, 0]
     with corpus_input(ctx, db) as (extractions, problems):
         for ext in count_mentions(extractions, seen):

@@ -24,6 +24,7 @@ from reetool.cli.options import (
     PlainCommand,
     TypesOpt,
     VocabOpt,
+    settings,
 )
 from reetool.cli.progress import progress
 
@@ -57,18 +58,18 @@ def clean(
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
-    from reetool.vocab import Vocab
     from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "text")
+    run = settings(vocab)
     try:
-        rules = load_rules(Vocab.load(vocab or ()), PageOptions(full=full, comments=comments))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        rules = load_rules(run.vocab, PageOptions(full=full, comments=comments))
+    except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
-    with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
+    with progress("cleaning", paths) as (advance, out), records_out(fmt, out, render=_text_block) as writer:
         for item in clean_all(read_paths(paths, stdin_name=name), rules):
-            advance()
+            advance(item.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
@@ -154,6 +155,7 @@ def extract(
     if dask and workers > 1:
         raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
+    run = settings(vocab, model=model, db=db, max_bytes=max_bytes)
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -163,28 +165,28 @@ def extract(
         return extraction_table(item, wanted)
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
-    bar = progress("extracting", wanted=not sys.stdout.isatty())
+    bar = progress("extracting", paths, wanted=not sys.stdout.isatty())
     with (
-        _extract_session(db, no_store) as store,
+        _extract_session(run.db, no_store) as store,
         bar as (advance, out),
         records_out(fmt, out, columns=ENTITY_COLUMNS, render=table) as writer,
     ):
         items = run_extract(
             paths,
-            model=model,
-            vocab=vocab,
+            model=run.model,
+            vocab=run.vocab_dirs,
             store=store,
             force=force,
             workers=workers,
             dask=dask,
             on_notice=report,
             batch_size=batch_size,
-            max_bytes=max_bytes,
+            max_bytes=run.max_bytes,
             stdin_name=name,
             page=PageOptions(full=full, comments=comments),
         )
         for item in items:
-            advance()
+            advance(item.doc if isinstance(item, Failure) else item.document.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True

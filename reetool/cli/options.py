@@ -8,11 +8,14 @@ allowed ones; :func:`format_option` builds it for a command's own list of format
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand
+
+from reetool.cli.errors import USAGE, fail
 
 
 class PlainCommand(TyperCommand):
@@ -30,6 +33,9 @@ class PlainCommand(TyperCommand):
                 pieces.append(name if param.required else f"[{name}]")
         return pieces
 
+
+if TYPE_CHECKING:
+    from reetool.settings import Settings
 
 #: Formats per kind of command: readable ones first (the terminal default), then machine ones.
 CLEAN_FORMATS = ("text", "jsonl", "json")
@@ -107,6 +113,24 @@ NameOpt = Annotated[
         "--name", metavar="NAME", help="Name for the text read from stdin (-); default: from its content."
     ),
 ]
+
+
+def settings(
+    vocab: Iterable[str] | None = None,
+    model: str | None = None,
+    db: str | None = None,
+    max_bytes: int | None = None,
+) -> Settings:
+    """The run's settings from its options; a broken vocab file is a usage error (status 2)."""
+    from reetool.settings import Settings
+    from reetool.vocab import VocabError
+
+    try:
+        return Settings.resolve(vocab, model=model, db=db, max_bytes=max_bytes)
+    except VocabError as exc:
+        fail(f"vocab: {exc}", USAGE)
+
+
 MaxBytesOpt = Annotated[
     int | None,
     typer.Option(
