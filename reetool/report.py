@@ -141,13 +141,26 @@ def show_header(extraction: Extraction) -> Text:
 
 
 def elements_chart(
-    totals: Sequence[dict[str, Any]], classes: dict[str, dict[str, int]], width: int = 40
+    totals: Sequence[dict[str, Any]],
+    classes: dict[str, dict[str, int]],
+    width: int = 40,
+    total_width: int | None = None,
 ) -> Table:
-    """One bar per element, scaled to the most mentioned, coloured by light/heavy class."""
+    """One bar per element, its length proportional to the mentions (the most mentioned
+    gets ``width`` blocks), coloured by light/heavy class. With ``total_width`` (the
+    terminal's), bars shrink so that a row never wraps or is cropped."""
     from rich.table import Table
     from rich.text import Text
 
     top = max((r["mentions"] for r in totals), default=0) or 1
+    if total_width is not None:
+        cells = [("element", "symbol", "class", "mentions", "docs")]
+        cells += [
+            (r["element"], r.get("symbol") or "", r.get("class") or "", str(r["mentions"]), str(r["docs"]))
+            for r in totals
+        ]
+        used = sum(max(len(row[i]) for row in cells) + 2 for i in range(5)) + 2
+        width = max(min(width, total_width - used), 10)
     summary = ", ".join(
         f"{name or 'unclassified'}: {c['mentions']} mentions of {c['elements']} "
         f"element{'s' * (c['elements'] != 1)}"
@@ -161,7 +174,7 @@ def elements_chart(
     table.add_column("class")
     table.add_column("mentions", justify="right")
     table.add_column("docs", justify="right")
-    table.add_column("", min_width=width)
+    table.add_column("", no_wrap=True)
     for r in totals:
         style = CLASS_STYLES.get(r.get("class") or "", "white")
         n = round(width * r["mentions"] / top)

@@ -21,6 +21,7 @@ from reetool.cli.options import (
     ModelOpt,
     NameOpt,
     PathsArg,
+    PlainCommand,
     TypesOpt,
     VocabOpt,
     settings,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def clean(
     paths: PathsArg,
     fmt: CleanFormatOpt = None,
@@ -43,7 +44,12 @@ def clean(
     comments: CommentsOpt = False,
     name: NameOpt = None,
 ) -> None:
-    """Fix mojibake, strip HTML and site furniture; print the cleaned documents.
+    """Repair mojibake, strip HTML and site furniture.
+
+    PATH... are files, folders (walked recursively) or - for stdin. Prints each cleaned
+    document: its text on a terminal, JSON lines when piped.
+
+    Example: reetool clean seeds/ --format jsonl | jq -r .text
 
     A saved web page is cut down to its article (title, text, lists, tables); HTML
     from a WordPress post or a JSON field is taken whole."""
@@ -101,7 +107,7 @@ _PAGE_WARNINGS = {
 }
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def extract(
     paths: PathsArg,
     fmt: ExtractFormatOpt = None,
@@ -111,7 +117,7 @@ def extract(
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not read or write the store.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents already stored.")] = False,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, help="Extract in N processes (same output).")
+        int, typer.Option("--workers", "-w", min=1, metavar="N", help="Extract in N processes (same output).")
     ] = 1,
     vocab: VocabOpt = None,
     name: NameOpt = None,
@@ -119,7 +125,8 @@ def extract(
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
+        int,
+        typer.Option("--batch-size", min=1, metavar="N", help="Documents per spaCy batch and store commit."),
     ] = 64,
     dask: Annotated[
         str | None,
@@ -132,7 +139,14 @@ def extract(
         ),
     ] = None,
 ) -> None:
-    """Find people, organizations, dates and rare earth elements in each document."""
+    """Find people, organizations, dates and elements.
+
+    PATH... are files, folders (walked recursively) or - for stdin. Each document's
+    entities are printed (a table on a terminal, JSON lines when piped) and stored, so
+    that a rerun serves them from the store and the corpus commands can report on them.
+
+    Example: reetool extract seeds/ --type ORG --format csv > orgs.csv
+    """
     from reetool.document import Failure
     from reetool.pipeline import run_extract
     from reetool.records import ENTITY_COLUMNS, entity_record, extraction_record
