@@ -216,7 +216,7 @@ class Canonicalizer:
         out = []
         for m in mentions:
             if m.label == "PERSON":
-                words = _words(m.canonical)
+                words = list(_words(m.canonical))
                 if len(words) == 1 and len(by_part.get(words[0], ())) == 1:
                     m = replace(m, canonical=next(iter(by_part[words[0]])))
                 elif len(words) > 1:

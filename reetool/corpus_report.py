@@ -20,7 +20,8 @@ from html import escape
 from pathlib import Path
 
 from reetool.entity_docs import EntityDocs, MergedEntities
-from reetool.html_page import COLORS, page, render
+from reetool.html_page import page, render
+from reetool.labels import color as label_color
 from reetool.store import Store
 from reetool.timeline import Timeline, build_timeline, period_of
 from reetool.vocab import Vocab
@@ -200,7 +201,7 @@ def _counts(data: ReportData) -> str:
 
 def _top_section(label: str, heading: str, data: ReportData, link: Callable[[int], str]) -> str:
     rows = data.top.get(label, [])
-    color = COLORS.get(label, "#ddd")
+    color = label_color(label)
     badge = f'<span class="label" style="background:{color}">{escape(label)}</span>'
     out = [f"<section>\n<h2>{escape(heading)} {badge}</h2>\n"]
     if not rows:

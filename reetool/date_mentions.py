@@ -126,24 +126,36 @@ def tense_at(text: str, start: int, end: int, ph: Phrases) -> int:
     """-1 (past), +1 (future) or 0: the tense cue of the sentence nearest to a date.
 
     "said Friday" is past, "will meet Friday" future; "He said talks will resume
-    Tuesday" takes "will", the cue next to the date. A word that is both ("expected")
-    counts as future."""
+    Tuesday" takes "will", the cue next to the date. A phrase cue ("planned to") wins
+    over the word it starts with, and a future word over a past ending ("expected")."""
     lo, hi = _sentence_bounds(text, start)
-    hi = max(hi, end)
-    cues: dict[tuple[int, int], int] = {}
-    for pattern, sign in ((ph.past, -1), (ph.future, 1)):
-        if pattern is not None:
-            for c in pattern.finditer(text, lo, hi):
-                cues[c.span()] = sign
-    if not cues:
-        return 0
+    found = _WORD.finditer(text, lo, max(hi, end))
+    words = [(w.start(), w.end(), w.group().lower().replace("’", "'")) for w in found]
+    best: tuple[tuple[int, int], int] | None = None
+    for i, (a, b, w) in enumerate(words):
+        sign = _cue(w, ph)
+        for n in (2, 3):
+            phrase = " ".join(x[2] for x in words[i : i + n])
+            if i + n <= len(words) and phrase in ph.cues:
+                sign, b = ph.cues[phrase], words[i + n - 1][1]
+        if sign is None or start <= a < end:
+            continue
+        distance = (start - b, 0) if b <= start else (max(0, a - end), 1)
+        if best is None or distance < best[0]:
+            best = (distance, sign)
+    return best[1] if best else 0
 
-    def distance(span: tuple[int, int]) -> tuple[int, int]:
-        if span[1] <= start:
-            return (start - span[1], 0)
-        return (max(0, span[0] - end), 1)
 
-    return cues[min(cues, key=distance)]
+_WORD = re.compile(r"[\w'’]+")
+
+
+def _cue(word: str, ph: Phrases) -> int | None:
+    sign = ph.cues.get(word)
+    if sign is None:
+        for tail, s in ph.cue_suffixes:
+            if word.endswith(tail) and len(word) > len(tail) + 2:
+                return s
+    return sign
 
 
 def widen(m: Mention, text: str) -> Mention:

@@ -59,8 +59,9 @@ class Phrases:
     shift: dict[str, int]
     ago: dict[str, int]
     daypart: frozenset[str]
-    past: re.Pattern[str] | None
-    future: re.Pattern[str] | None
+    # tense cues: phrase -> -1 (past) or +1 (future); suffixes from "*ed"-style entries
+    cues: dict[str, int]
+    cue_suffixes: tuple[tuple[str, int], ...]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str] | None:
@@ -92,6 +93,8 @@ def phrases(vocab: Vocab) -> Phrases:
     def numbers(kind: str) -> dict[str, int]:
         return {p: int(v) for p, v in by_kind.get(kind, []) if re.fullmatch(r"[+-]?\d+", v.strip())}
 
+    # past first, so that a word listed as both is future
+    cues = [(w, -1) for w in words("past")] + [(w, 1) for w in words("future")]
     return Phrases(
         rejects=_alternation([w for kind in REJECT_KINDS for w in words(kind)]),
         units=_alternation(words("unit")),
@@ -99,8 +102,8 @@ def phrases(vocab: Vocab) -> Phrases:
         shift=numbers("shift"),
         ago=numbers("ago"),
         daypart=frozenset(words("daypart")),
-        past=_alternation(words("past")),
-        future=_alternation(words("future")),
+        cues={w: sign for w, sign in cues if not w.startswith("*")},
+        cue_suffixes=tuple((w[1:], sign) for w, sign in reversed(cues) if w.startswith("*")),
     )
 
 

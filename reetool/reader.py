@@ -20,7 +20,7 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 try:
     import fcntl
@@ -106,6 +106,34 @@ def read_paths(
             yield from _read_stdin(stdin, limit, stdin_name)
         else:
             yield from _read_path(path, limit)
+
+
+def count_inputs(paths: Iterable[str]) -> int:
+    """How many files ``read_paths`` will open, counted from directory listings alone
+    (nothing is read), so that a progress bar can show a total and the time left.
+
+    An estimate where the walk would differ (symlinked folders are not followed here),
+    never an error: an unreadable path counts as one input, like the failure it becomes.
+    """
+    if isinstance(paths, str):
+        paths = [paths]
+    total = 0
+    for path in paths:
+        if path == "-" or not os.path.isdir(path):
+            total += 1
+            continue
+        for _, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            total += sum(1 for f in files if not f.startswith("."))
+    return total
+
+
+def source_file(doc: str) -> str:
+    """The input file a document came from: ``a.json#3`` (an array item) and ``a.jsonl:7``
+    (a line) both come from ``a.json``/``a.jsonl``."""
+    if os.path.exists(doc):
+        return doc
+    return re.sub(r"(?:#[^/#]*|:\d+)$", "", doc)
 
 
 def _os_reason(exc: OSError, path: str) -> str:
@@ -256,7 +284,7 @@ def _read_stdin(stdin: BinaryIO | None, limit: int | None, name: str | None = No
         if sys.stdin is None:
             yield Failure("-", "no standard input")
             return
-        stdin = getattr(sys.stdin, "buffer", sys.stdin)
+        stdin = cast(BinaryIO, getattr(sys.stdin, "buffer", sys.stdin))
     try:
         data = _read_limited(stdin, limit)
     except (OSError, ValueError) as exc:  # ValueError: stdin already closed

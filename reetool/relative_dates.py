@@ -57,11 +57,14 @@ def resolve(text: str, published: dt.date | None, tense: int, phrases: Phrases) 
     return DateValue(_value(kind, arg, shift, published, tense), True)
 
 
+_POSSESSIVE = re.compile(r"'s\b")
+_DASH = re.compile(r"[\u2010-\u2015-]")
+_PUNCT = re.compile(r"[.,;:()\"]")
+
+
 def _words(text: str) -> list[str]:
-    s = text.lower().replace("’", "'")
-    s = re.sub(r"'s\b", "", s)
-    s = re.sub(r"[\u2010-\u2015-]", " ", s)
-    s = re.sub(r"[.,;:()\"]", " ", s)
+    s = _POSSESSIVE.sub("", text.lower().replace("’", "'"))
+    s = _PUNCT.sub(" ", _DASH.sub(" ", s))
     return [w for w in s.split() if w not in LOOSE]
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from reetool.labels import terminal_style
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
@@ -17,15 +19,6 @@ if TYPE_CHECKING:
     from reetool.search import Hit
     from reetool.timeline import Timeline
 
-#: Terminal styles per label, close to displaCy's colours; unknown labels get a neutral one.
-LABEL_STYLES = {
-    "ORG": "black on #7aecec",
-    "PERSON": "black on #aa9cfc",
-    "GPE": "black on #feca74",
-    "DATE": "black on #bfe1d9",
-    "ELEMENT": "black on #ff9561",
-}
-DEFAULT_STYLE = "black on #dddddd"
 CLASS_STYLES = {"light": "cyan", "heavy": "magenta"}
 
 
@@ -122,7 +115,7 @@ def highlighted(extraction: Extraction) -> Text:
     pos = 0
     for ent in visible_entities(text, extraction.entities):
         out.append(text[pos : ent.start])
-        style = LABEL_STYLES.get(ent.label, DEFAULT_STYLE)
+        style = terminal_style(ent.label)
         out.append(text[ent.start : ent.end], style=style)
         out.append(f" {ent.label}", style=f"bold {style}")
         pos = ent.end
@@ -142,19 +135,32 @@ def show_header(extraction: Extraction) -> Text:
     if labels:
         head.append("\n")
         for lb in labels:
-            head.append(f" {lb} ", style=LABEL_STYLES.get(lb, DEFAULT_STYLE))
+            head.append(f" {lb} ", style=terminal_style(lb))
             head.append(" ")
     return head
 
 
 def elements_chart(
-    totals: Sequence[dict[str, Any]], classes: dict[str, dict[str, int]], width: int = 40
+    totals: Sequence[dict[str, Any]],
+    classes: dict[str, dict[str, int]],
+    width: int = 40,
+    total_width: int | None = None,
 ) -> Table:
-    """One bar per element, scaled to the most mentioned, coloured by light/heavy class."""
+    """One bar per element, its length proportional to the mentions (the most mentioned
+    gets ``width`` blocks), coloured by light/heavy class. With ``total_width`` (the
+    terminal's), bars shrink so that a row never wraps or is cropped."""
     from rich.table import Table
     from rich.text import Text
 
     top = max((r["mentions"] for r in totals), default=0) or 1
+    if total_width is not None:
+        cells = [("element", "symbol", "class", "mentions", "docs")]
+        cells += [
+            (r["element"], r.get("symbol") or "", r.get("class") or "", str(r["mentions"]), str(r["docs"]))
+            for r in totals
+        ]
+        used = sum(max(len(row[i]) for row in cells) + 2 for i in range(5)) + 2
+        width = max(min(width, total_width - used), 10)
     summary = ", ".join(
         f"{name or 'unclassified'}: {c['mentions']} mentions of {c['elements']} "
         f"element{'s' * (c['elements'] != 1)}"
@@ -168,7 +174,7 @@ def elements_chart(
     table.add_column("class")
     table.add_column("mentions", justify="right")
     table.add_column("docs", justify="right")
-    table.add_column("", min_width=width)
+    table.add_column("", no_wrap=True)
     for r in totals:
         style = CLASS_STYLES.get(r.get("class") or "", "white")
         n = round(width * r["mentions"] / top)
@@ -235,7 +241,7 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
         extra = first.symbol or first.value or ""
         if first.inferred:
             extra += " (inferred)"
-        style = LABEL_STYLES.get(label, DEFAULT_STYLE)
+        style = terminal_style(label)
         _row(table, Text(f" {label} ", style=style), Text(canonical), Text("; ".join(texts)), str(n), extra)
     if not roles:
         return table

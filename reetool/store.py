@@ -699,8 +699,7 @@ class Store:
                             continue
                         mentions = len(ids)
                     docs = set(ids)
-                    dates = set(map(published.get, docs))
-                    dates.discard(None)
+                    dates = {d for d in map(published.get, docs) if d is not None}
                     first, last = (min(dates), max(dates)) if dates else (None, None)
                     yield NameStats(label, canonical, text, mentions, docs, first, last)
         finally:

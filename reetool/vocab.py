@@ -21,6 +21,10 @@ from pathlib import Path
 ENV_VAR = "REETOOL_VOCAB"
 
 
+class VocabError(Exception):
+    """A vocab file that cannot be read: the message names the file and the reason."""
+
+
 def builtin_dir() -> Path:
     """The shipped vocab: inside the wheel, or the repository's top-level ``vocab/``."""
     packaged = Path(__file__).with_name("vocab")
@@ -41,6 +45,16 @@ class Vocab:
         env = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
         dirs = [builtin_dir(), *(Path(p) for p in env), *(Path(p) for p in extra)]
         return cls(tuple(dict.fromkeys(dirs)))
+
+    def check(self) -> Vocab:
+        """Read every vocab file once, so that a broken one (not UTF-8, unreadable) is
+        reported before any work starts, by every command alike; returns ``self``."""
+        for d in self.dirs:
+            if d.is_dir():
+                for path in sorted(d.iterdir()):
+                    if path.suffix in (".txt", ".tsv") and path.is_file():
+                        _content_lines(path)
+        return self
 
     def files(self, name: str) -> Iterator[Path]:
         for d in self.dirs:
@@ -75,8 +89,15 @@ class Vocab:
 
 
 def _content_lines(path: Path, strip: bool = True) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        byte = f"0x{exc.object[exc.start]:02x}"
+        raise VocabError(f"{path}: not UTF-8 (byte {byte} at offset {exc.start})") from None
+    except OSError as exc:
+        raise VocabError(f"{path}: {exc.strerror or exc}") from None
     out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in text.splitlines():
         line = raw.strip() if strip else raw.rstrip("\r\n")
         if line.strip() and not line.lstrip().startswith("#"):
             out.append(line)

@@ -67,18 +67,19 @@ def _store_with_one_document(path: Path) -> None:
         store.save([Extraction(doc, ents)], "test-model")
 
 
-def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
-    """Run reetool with stdout and stderr on a pseudo-terminal, as a person would."""
+def _run_on_terminal(args: list[str], env: dict[str, str], stdout_too: bool = True) -> tuple[bytes, bytes]:
+    """Run reetool with stderr (and, with ``stdout_too``, stdout) on a pseudo-terminal,
+    as a person would; returns (what the terminal showed, what went to the stdout pipe)."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "reetool", *args],
         stdin=subprocess.DEVNULL,
-        stdout=slave,
+        stdout=slave if stdout_too else subprocess.PIPE,
         stderr=slave,
         env=env,
     )
     os.close(slave)
-    out = b""
+    shown = b""
     while True:
         try:
             chunk = os.read(master, 65536)
@@ -86,10 +87,15 @@ def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
             break
         if not chunk:
             break
-        out += chunk
-    proc.wait(timeout=120)
+        shown += chunk
+    piped = proc.stdout.read() if proc.stdout else b""
+    proc.wait(timeout=300)
     os.close(master)
-    return out
+    return shown, piped
+
+
+def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    return _run_on_terminal(args, env)[0]
 
 
 _COLOUR = re.compile(rb"\x1b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7])(?:;[0-9;]*)?m")
@@ -118,3 +124,27 @@ def test_piped_table_has_no_escape_codes(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert b"Lynas Rare Earths" in out and b"\x1b[" not in out
+
+
+def test_clean_shows_a_bar_with_total_rate_and_time_left_on_a_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"{i}.txt").write_text(f"Lynas Rare Earths raised output {i} times.\n", encoding="utf-8")
+    (folder / ".hidden").write_text("not an input", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    env.update(TERM="xterm-256color", COLUMNS="160", PYTHONPATH=str(ROOT))
+    err, out = _run_on_terminal(["clean", str(folder), "--format", "jsonl"], env, stdout_too=False)
+    assert out.count(b"\n") == 7  # the documents went to stdout, untouched by the bar
+    plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", err)
+    assert b"7/7" in plain  # the total was counted before the run
+    assert b"files" in plain and b"left" in plain
+    assert re.search(rb"\d+:\d\d:\d\d", plain)  # elapsed and remaining times
+    # On a pipe, nothing at all goes to stderr.
+    piped = subprocess.run(
+        [sys.executable, "-m", "reetool", "clean", str(folder), "--format", "jsonl"],
+        capture_output=True,
+        env=env,
+        timeout=300,
+    )
+    assert piped.stderr == b"" and piped.stdout == out

@@ -68,3 +68,42 @@ def test_extract_table_in_capitals_is_the_table() -> None:
     assert result.exit_code == 0
     assert not result.stdout.lstrip().startswith("{")
     assert "ELEMENT" in result.stdout and "━" in result.stdout
+
+
+@pytest.fixture
+def latin1_vocab(tmp_path):
+    """An organizations.tsv saved as Latin-1, as a spreadsheet on Windows may save it."""
+    d = tmp_path / "vocab"
+    d.mkdir()
+    (d / "organizations.tsv").write_bytes("name\taliases\nSociété Minière\tSM\n".encode("latin-1"))
+    return d
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["clean", SEED],
+        ["extract", SEED, "--no-store"],
+        ["entities", "--db", "nowhere.db"],
+        ["elements", "--db", "nowhere.db"],
+        ["timeline", "--db", "nowhere.db"],
+        ["search", "lynas", "--db", "nowhere.db"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_a_bad_vocab_file_is_one_line_and_the_same_status_everywhere(args, latin1_vocab) -> None:
+    """It used to exit 2 from clean, 1 from extract, and crash entities with a traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "reetool", *args, "--vocab", str(latin1_vocab)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "organizations.tsv: not UTF-8 (byte 0xe9" in lines[0]

@@ -65,11 +65,16 @@ def test_acronym_after_name_is_an_alias(extractor) -> None:
         "Institutional Expansion and Industrial Alignment\nThe market grew.",
         "Moderator\nJoin the discussion.",
         "Disclaimer: This report is based on state media.",
-        "© 2025 Example News  Accelerating Transparency, Accuracy, and Insight Across the Supply Chain.",
     ],
 )
 def test_headings_and_furniture_are_not_entities(extractor, text: str) -> None:
     assert not [e for e in ents(extractor, text) if e[0] in ("PERSON", "ORG")]
+
+
+def test_a_tagline_names_only_its_site(extractor) -> None:
+    text = "© 2025 Example News  Accelerating Transparency, Accuracy, and Insight Across the Supply Chain."
+    found = [t for lab, t, _ in ents(extractor, text) if lab in ("PERSON", "ORG")]
+    assert set(found) <= {"Example News"}, found
 
 
 def test_entities_never_cross_line_breaks(extractor) -> None:

@@ -245,3 +245,16 @@ def test_relative_dates_without_publication_date_keep_null_values() -> None:
 def test_durations_and_frequencies_stay_out() -> None:
     text = "The annual talks lasted two days."
     assert dates_of(text, [("DATE", "annual"), ("DATE", "two days")]) == []
+
+
+def test_entity_fixes_keep_the_article_of_a_date_and_trim_it_from_a_name() -> None:
+    from reetool.ner_rules import FixEnts, Knowledge
+
+    text = "Sales rose from a year ago, a Lynas report said."
+    doc = NLP(text)
+    doc.ents = [
+        doc.char_span(text.index(s), text.index(s) + len(s), label=label)  # type: ignore[misc]
+        for label, s in [("DATE", "a year ago"), ("ORG", "a Lynas")]
+    ]
+    FixEnts(Knowledge.from_vocab(Vocab.load()))(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("a year ago", "DATE"), ("Lynas", "ORG")]

@@ -7,55 +7,78 @@ Each reads JSON lines piped on stdin when there are any, else the store
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import fail, finish
-from reetool.cli.inputs import corpus_input, corpus_store, corpus_summaries, piped_extractions
-from reetool.cli.options import CorpusFormatOpt, DbOpt, TypesOpt, VocabOpt
+from reetool.cli.inputs import (
+    corpus_input,
+    corpus_store,
+    corpus_summaries,
+    count_mentions,
+    piped_extractions,
+    require_mentions,
+)
+from reetool.cli.options import CorpusFormatOpt, DbOpt, PlainCommand, TypesOpt, VocabOpt, settings
 
 app = typer.Typer()
+
+
+class SortKey(str, Enum):
+    """``entities --sort``: listed in --help; anything else is a usage error naming these."""
+
+    mentions = "mentions"
+    docs = "docs"
+    name = "name"
+
 
 #: How many candidates ``show`` lists when a name is ambiguous.
 MAX_CANDIDATES = 10
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def entities(
     ctx: typer.Context,
     types: TypesOpt = None,
     min_docs: Annotated[
-        int, typer.Option("--min-docs", min=1, help="Only entities in at least N documents.")
+        int, typer.Option("--min-docs", min=1, metavar="N", help="Only entities in at least N documents.")
     ] = 1,
-    sort: Annotated[str, typer.Option("--sort", help="mentions, docs or name.")] = "mentions",
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show the first N only.")] = None,
+    sort: Annotated[
+        SortKey, typer.Option("--sort", case_sensitive=False, help="Order of the rows.")
+    ] = SortKey.mentions,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, metavar="N", help="Show the first N only.")
+    ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show why names were merged.")] = False,
     fmt: CorpusFormatOpt = None,
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """One row per entity across the corpus, variants merged: mentions, documents, dates.
+    """Entities across the corpus, variants merged.
 
-    Reads JSON lines from stdin when piped (reetool extract ... --format jsonl | reetool entities),
-    otherwise the store.
+    One row per entity: its aliases, mentions, documents and first and last dates. Reads
+    JSON lines from stdin when piped, otherwise the store.
+
+    Example: reetool entities --type ORG --limit 10
     """
     from reetool.name_index import EntityIndex, sort_entities
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    if sort not in ("mentions", "docs", "name"):
-        raise typer.BadParameter(f"{sort!r} is not one of mentions, docs, name", param_hint="--sort")
-    index = EntityIndex(Vocab.load(vocab or ()), labels=types)
+    run = settings(vocab, db=db)
+    index = EntityIndex(run.vocab, labels=types)
     piped, problems = piped_extractions(ctx)
+    seen = [0, 0]
     if piped is not None:  # JSON lines: fold them one extraction at a time
-        for ext in piped:
+        for ext in count_mentions(piped, seen):
             index.add(ext)
+        require_mentions(seen)
     else:  # the store counts names in SQL from its indexes, never reading texts (issue 5)
         with corpus_store(db) as store:
             index.add_names(store.name_stats(index.labels))
-    rows = sort_entities(index.entities(), sort=sort, min_docs=min_docs, limit=limit)
+    rows = sort_entities(index.entities(), sort=sort.value, min_docs=min_docs, limit=limit)
     records = [r.record(explain) for r in rows]
     columns = ["canonical", "label", "aliases", "mentions", "docs", "first_published", "last_published"]
     if explain:
@@ -66,9 +89,15 @@ def entities(
     finish(bool(problems))
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def docs(ctx: typer.Context, fmt: CorpusFormatOpt = None, db: DbOpt = None) -> None:
-    """The documents in the store: title, date, source and entity counts per label."""
+    """The documents in the store, with entity counts.
+
+    One row per document: title, date, source, entities per label, and which document
+    holds the same text when one is a copy (counted once by the corpus commands).
+
+    Example: reetool docs --format csv > docs.csv
+    """
     from reetool.labels import LABELS
 
     fmt = resolve_format(fmt, "table")
@@ -90,16 +119,29 @@ def docs(ctx: typer.Context, fmt: CorpusFormatOpt = None, db: DbOpt = None) -> N
     finish(bool(problems))
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def show(
-    doc: Annotated[str, typer.Argument(help="A document as listed by `reetool docs`.")],
+    doc: Annotated[
+        str,
+        typer.Argument(
+            metavar="DOC", hidden=True, show_default=False
+        ),
+    ],
     html: Annotated[
-        str | None, typer.Option("--html", help="Write a standalone HTML page to this file instead.")
+        str | None,
+        typer.Option("--html", metavar="FILE", help="Write a standalone HTML page to this file instead."),
     ] = None,
     fmt: CorpusFormatOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """A document's cleaned text with its entities highlighted by label."""
+    """A document's text with its entities highlighted.
+
+    DOC is a stored document: any path that leads to it, its file name (with or without
+    the extension), or a unique prefix of it. Shows the cleaned text as stored, each
+    entity marked with its label; --html writes the same view as a standalone page.
+
+    Example: reetool show 002_f349e353b77cb023
+    """
     from reetool.cli.emit import write_json
     from reetool.records import ENTITY_COLUMNS, document_record, entity_record
 
@@ -138,7 +180,7 @@ def show(
         emit(fmt, records, ENTITY_COLUMNS)
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def elements(
     ctx: typer.Context,
     per_doc: Annotated[bool, typer.Option("--per-doc", help="One row per document and element.")] = False,
@@ -146,16 +188,24 @@ def elements(
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """Which rare earth elements the corpus speaks of, light and heavy, in total and per document."""
+    """Rare earth elements in the corpus, light and heavy.
+
+    Mentions and documents per element, as a bar chart on a terminal, in total and per
+    document.
+
+    Example: reetool elements --per-doc --format csv
+    """
     from reetool.element_index import ElementIndex
     from reetool.report import elements_chart, elements_per_doc_table
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    index = ElementIndex(Vocab.load(vocab or ()))
+    index = ElementIndex(settings(vocab).vocab)
+    seen = [0, 0]
     with corpus_input(ctx, db) as (extractions, problems):
-        for ext in extractions:
+        for ext in count_mentions(extractions, seen):
             index.add(ext)
+    if ctx.meta.get("piped"):
+        require_mentions(seen)
     totals = [r.record() for r in index.totals()]
     per_doc_rows = list(index.per_doc_records())
     if per_doc:
@@ -166,7 +216,10 @@ def elements(
         def table() -> Any:
             from rich.console import Group
 
-            return Group(elements_chart(totals, index.classes()), elements_per_doc_table(per_doc_rows))
+            from reetool.report import console
+
+            chart = elements_chart(totals, index.classes(), total_width=console().width)
+            return Group(chart, elements_per_doc_table(per_doc_rows))
 
         emit(fmt, totals, ["element", "symbol", "class", "mentions", "docs"], table)
     finish(bool(problems))

@@ -216,10 +216,10 @@ def emit(
 
     The JSON form is an indented array, the same bytes as ``json.dumps(records, indent=2)``.
     """
-    with records_out(fmt, columns=columns, render=lambda _: table(), nested_json=True) as out:
+    with records_out(fmt, columns=columns, render=lambda show: show(), nested_json=True) as out:
         if fmt in ("table", "text"):
             if table is not None:
-                out.write(None)
+                out.write(table)
         else:
             out.write_all(records)
 

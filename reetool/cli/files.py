@@ -21,8 +21,10 @@ from reetool.cli.options import (
     ModelOpt,
     NameOpt,
     PathsArg,
+    PlainCommand,
     TypesOpt,
     VocabOpt,
+    settings,
 )
 from reetool.cli.progress import progress
 
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def clean(
     paths: PathsArg,
     fmt: CleanFormatOpt = None,
@@ -42,7 +44,12 @@ def clean(
     comments: CommentsOpt = False,
     name: NameOpt = None,
 ) -> None:
-    """Fix mojibake, strip HTML and site furniture; print the cleaned documents.
+    """Repair mojibake, strip HTML and site furniture.
+
+    PATH... are files, folders (walked recursively) or - for stdin. Prints each cleaned
+    document: its text on a terminal, JSON lines when piped.
+
+    Example: reetool clean seeds/ --format jsonl | jq -r .text
 
     A saved web page is cut down to its article (title, text, lists, tables); HTML
     from a WordPress post or a JSON field is taken whole."""
@@ -51,18 +58,18 @@ def clean(
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
-    from reetool.vocab import Vocab
     from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "text")
+    run = settings(vocab)
     try:
-        rules = load_rules(Vocab.load(vocab or ()), PageOptions(full=full, comments=comments))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        rules = load_rules(run.vocab, PageOptions(full=full, comments=comments))
+    except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
-    with progress("cleaning") as (advance, out), records_out(fmt, out, render=_text_block) as writer:
+    with progress("cleaning", paths) as (advance, out), records_out(fmt, out, render=_text_block) as writer:
         for item in clean_all(read_paths(paths, stdin_name=name), rules):
-            advance()
+            advance(item.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
@@ -100,7 +107,7 @@ _PAGE_WARNINGS = {
 }
 
 
-@app.command()
+@app.command(cls=PlainCommand)
 def extract(
     paths: PathsArg,
     fmt: ExtractFormatOpt = None,
@@ -110,7 +117,7 @@ def extract(
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not read or write the store.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Re-extract documents already stored.")] = False,
     workers: Annotated[
-        int, typer.Option("--workers", "-w", min=1, help="Extract in N processes (same output).")
+        int, typer.Option("--workers", "-w", min=1, metavar="N", help="Extract in N processes (same output).")
     ] = 1,
     vocab: VocabOpt = None,
     name: NameOpt = None,
@@ -118,7 +125,8 @@ def extract(
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Documents per spaCy batch and per store commit.")
+        int,
+        typer.Option("--batch-size", min=1, metavar="N", help="Documents per spaCy batch and store commit."),
     ] = 64,
     dask: Annotated[
         str | None,
@@ -131,7 +139,14 @@ def extract(
         ),
     ] = None,
 ) -> None:
-    """Find people, organizations, dates and rare earth elements in each document."""
+    """Find people, organizations, dates and elements.
+
+    PATH... are files, folders (walked recursively) or - for stdin. Each document's
+    entities are printed (a table on a terminal, JSON lines when piped) and stored, so
+    that a rerun serves them from the store and the corpus commands can report on them.
+
+    Example: reetool extract seeds/ --type ORG --format csv > orgs.csv
+    """
     from reetool.document import Failure
     from reetool.pipeline import run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
@@ -140,6 +155,7 @@ def extract(
     if dask and workers > 1:
         raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
+    run = settings(vocab, model=model, db=db, max_bytes=max_bytes)
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -149,28 +165,28 @@ def extract(
         return extraction_table(item, wanted)
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
-    bar = progress("extracting", wanted=not sys.stdout.isatty())
+    bar = progress("extracting", paths, wanted=not sys.stdout.isatty())
     with (
-        _extract_session(db, no_store) as store,
+        _extract_session(run.db, no_store) as store,
         bar as (advance, out),
         records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
         items = run_extract(
             paths,
-            model=model,
-            vocab=vocab,
+            model=run.model,
+            vocab=run.vocab_dirs,
             store=store,
             force=force,
             workers=workers,
             dask=dask,
             on_notice=report,
             batch_size=batch_size,
-            max_bytes=max_bytes,
+            max_bytes=run.max_bytes,
             stdin_name=name,
             page=PageOptions(full=full, comments=comments),
         )
         for item in items:
-            advance()
+            advance(item.doc if isinstance(item, Failure) else item.document.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True

@@ -106,11 +106,30 @@ def piped_extractions(ctx: typer.Context) -> tuple[Iterator[Extraction] | None, 
     return read_jsonl_extractions(piped, bad_line), problems
 
 
+def count_mentions(extractions: Iterator[Extraction], seen: list[int]) -> Iterator[Extraction]:
+    """Pass extractions through, counting documents (``seen[0]``) and mentions (``seen[1]``)."""
+    for ext in extractions:
+        seen[0] += 1
+        seen[1] += len(ext.entities)
+        yield ext
+
+
+def require_mentions(seen: list[int]) -> None:
+    """Piped records that name documents but hold no entity (``reetool clean`` output, say)
+    cannot be what a corpus command was meant to read: say so instead of printing nothing."""
+    if seen[0] and not seen[1]:
+        fail(
+            f"-: {seen[0]} document record{'s' * (seen[0] != 1)} on stdin but no entity records; "
+            "expected JSON lines from `reetool extract --format jsonl`"
+        )
+
+
 @contextmanager
 def corpus_input(ctx: typer.Context, db: str | None) -> Iterator[tuple[Iterator[Extraction], list[str]]]:
     """Extractions from stdin JSON lines if any, else from the store; plus stdin's problems."""
     piped, problems = piped_extractions(ctx)
     if piped is not None:
+        ctx.meta["piped"] = True
         yield piped, problems
         return
     with corpus_store(db) as store:

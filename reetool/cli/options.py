@@ -8,10 +8,34 @@ allowed ones; :func:`format_option` builds it for a command's own list of format
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand
+
+from reetool.cli.errors import USAGE, fail
+
+
+class PlainCommand(TyperCommand):
+    """A command whose usage line reads as a user writes it: ``reetool show [OPTIONS] DOC``
+    and ``reetool extract [OPTIONS] PATH...``, not typer's ``{doc}`` and ``{PATH...}...``.
+
+    Arguments are described in the command's help text and hidden from the list of
+    options, where typer would add ``<list[str]>`` to them."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+if TYPE_CHECKING:
+    from reetool.settings import Settings
 
 #: Formats per kind of command: readable ones first (the terminal default), then machine ones.
 CLEAN_FORMATS = ("text", "jsonl", "json")
@@ -32,17 +56,56 @@ CleanFormatOpt = format_option(CLEAN_FORMATS, "Output format; default: text on a
 ExtractFormatOpt = format_option(EXTRACT_FORMATS, _TTY_HELP)
 CorpusFormatOpt = format_option(CORPUS_FORMATS, _TTY_HELP)
 
-PathsArg = Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")]
+def _labels(values: list[str] | None) -> list[str] | None:
+    """``--type`` values in upper case; an unknown label is a usage error naming the known ones."""
+    from reetool.labels import LABELS
+
+    if not values:
+        return values
+    wanted = [v.upper() for v in values]
+    unknown = [v for v in wanted if v not in LABELS]
+    if unknown:
+        raise typer.BadParameter(f"{unknown[0]!r} is not a label; use one of {', '.join(LABELS)}")
+    return wanted
+
+
+def _size(value: str | None) -> int | None:
+    """``--max-bytes``: bytes, or a size with a unit as ``$REETOOL_MAX_BYTES`` takes (``200MB``)."""
+    from reetool.reader import parse_size
+
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a size; use bytes or e.g. 200MB (0 = no limit)") from None
+
+
+PathsArg = Annotated[list[str], typer.Argument(metavar="PATH...", hidden=True, show_default=False)]
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", envvar="REETOOL_DB", help="Store file; default: .reetool/reetool.db here."),
+    typer.Option(
+        "--db",
+        envvar="REETOOL_DB",
+        metavar="FILE",
+        help="Store file; default: .reetool/reetool.db here or in the nearest folder above.",
+    ),
 ]
-VocabOpt = Annotated[list[str] | None, typer.Option("--vocab", help="Extra vocab folder (repeatable).")]
+VocabOpt = Annotated[
+    list[str] | None, typer.Option("--vocab", metavar="DIR", help="Extra vocab folder (repeatable).")
+]
 TypesOpt = Annotated[
-    list[str] | None, typer.Option("--type", "-t", help="Only these labels, e.g. ORG (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--type",
+        "-t",
+        metavar="LABEL",
+        callback=_labels,
+        help="Only this label (repeatable): PERSON, ORG, GPE, DATE or ELEMENT.",
+    ),
 ]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", envvar="REETOOL_MODEL", help="spaCy pipeline to use.")
+    str | None, typer.Option("--model", envvar="REETOOL_MODEL", metavar="NAME", help="spaCy pipeline to use.")
 ]
 NameOpt = Annotated[
     str | None,
@@ -50,8 +113,32 @@ NameOpt = Annotated[
         "--name", metavar="NAME", help="Name for the text read from stdin (-); default: from its content."
     ),
 ]
+
+
+def settings(
+    vocab: Iterable[str] | None = None,
+    model: str | None = None,
+    db: str | None = None,
+    max_bytes: int | None = None,
+) -> Settings:
+    """The run's settings from its options; a broken vocab file is a usage error (status 2)."""
+    from reetool.settings import Settings
+    from reetool.vocab import VocabError
+
+    try:
+        return Settings.resolve(vocab, model=model, db=db, max_bytes=max_bytes)
+    except VocabError as exc:
+        fail(f"vocab: {exc}", USAGE)
+
+
 MaxBytesOpt = Annotated[
-    int | None, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this.")
+    int | None,
+    typer.Option(
+        "--max-bytes",
+        metavar="SIZE",
+        parser=_size,
+        help="Refuse input files larger than this: bytes or e.g. 200MB; 0 = no limit.",
+    ),
 ]
 FullPageOpt = Annotated[
     bool,

@@ -15,7 +15,7 @@ import typer
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import fail, report
 from reetool.cli.inputs import corpus_store
-from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt
+from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt, settings
 
 if TYPE_CHECKING:
     from reetool.timeline import Timeline
@@ -74,12 +74,12 @@ def timeline(
     from reetool.entity_docs import UnknownEntity
     from reetool.store import Store
     from reetool.timeline import PERIODS, build_timeline
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
     if by not in PERIODS:
         raise typer.BadParameter(f"{by!r} is not one of {', '.join(PERIODS)}", param_hint="--by")
     Store.upgrade(db)
+    vocabulary = settings(vocab).vocab  # checked before the store is opened
     with corpus_store(db) as store:
         try:
             t = build_timeline(
@@ -91,7 +91,7 @@ def timeline(
                 limit=limit,
                 since=since,
                 until=until,
-                vocab=Vocab.load(vocab or ()),
+                vocab=vocabulary,
             )
         except UnknownEntity as exc:
             fail(str(exc))
@@ -135,7 +135,6 @@ def search(
     from reetool.search import SearchError, parse_filter
     from reetool.search import search as run_search
     from reetool.store import Store
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
     try:
@@ -143,6 +142,7 @@ def search(
     except SearchError as exc:
         raise typer.BadParameter(str(exc), param_hint="--with") from None
     Store.upgrade(db)  # an older store gets its full-text index once, if we may write it
+    vocabulary = settings(vocab).vocab  # checked before the store is opened
     with corpus_store(db) as store:
         try:
             hits = list(
@@ -153,7 +153,7 @@ def search(
                     since=since,
                     until=until,
                     limit=limit,
-                    vocab=Vocab.load(vocab or ()) if filters else None,
+                    vocab=vocabulary if filters else None,
                 )
             )
         except SearchError as exc:
@@ -181,12 +181,12 @@ def report_page(
 
     from reetool.corpus_report import write_report
     from reetool.store import Store
-    from reetool.vocab import Vocab
 
     Store.upgrade(db)
+    vocabulary = settings(vocab).vocab  # checked before the store is opened
     with corpus_store(db) as store:
         try:
-            written = write_report(store, Path(html), vocab=Vocab.load(vocab or ()), top=top)
+            written = write_report(store, Path(html), vocab=vocabulary, top=top)
         except OSError as exc:
             fail(f"{exc.filename or html}: {exc.strerror or exc}")
     pages = len(written) - 1
