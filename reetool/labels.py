@@ -32,3 +32,7 @@ def terminal_style(label: str) -> str:
     if len(c) == 4:  # "#ddd" -> "#dddddd"
         c = "#" + "".join(ch * 2 for ch in c[1:])
     return f"black on {c}"
+
+#: Labels of records that relate entities rather than name one: a ROLE gives a person a
+#: title and an organization (:mod:`reetool.roles`). ``--type`` accepts them too.
+RELATIONS = ("ROLE",)

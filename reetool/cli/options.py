@@ -58,14 +58,15 @@ CorpusFormatOpt = format_option(CORPUS_FORMATS, _TTY_HELP)
 
 def _labels(values: list[str] | None) -> list[str] | None:
     """``--type`` values in upper case; an unknown label is a usage error naming the known ones."""
-    from reetool.labels import LABELS
+    from reetool.labels import LABELS, RELATIONS
 
     if not values:
         return values
+    known = (*LABELS, *RELATIONS)
     wanted = [v.upper() for v in values]
-    unknown = [v for v in wanted if v not in LABELS]
+    unknown = [v for v in wanted if v not in known]
     if unknown:
-        raise typer.BadParameter(f"{unknown[0]!r} is not a label; use one of {', '.join(LABELS)}")
+        raise typer.BadParameter(f"{unknown[0]!r} is not a label; use one of {', '.join(known)}")
     return wanted
 
 
