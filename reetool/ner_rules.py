@@ -852,10 +852,12 @@ def register_factories() -> None:
     Each declares what it reads and writes, so ``nlp.analyze_pipes()`` can check the order."""
     from spacy.language import Language
 
-    ents = {"assigns": ["doc.ents", "token.ent_iob", "token.ent_type"], "requires": ["doc.ents"]}
+    assigns = ["doc.ents", "token.ent_iob", "token.ent_type"]
     for factory, func in ((FIX_FACTORY, make_fix_ents), (PATTERN_FACTORY, make_patterns)):
         if not Language.has_factory(factory):
-            Language.factory(factory, default_config={"vocab_dirs": []}, **ents)(func)
+            Language.factory(
+                factory, default_config={"vocab_dirs": []}, assigns=assigns, requires=["doc.ents"]
+            )(func)
     if not Language.has_factory(ELEMENT_OVERRIDE):
         Language.factory(ELEMENT_OVERRIDE, requires=["doc.ents", "doc.spans"], assigns=["doc.ents"])(
             make_element_override

@@ -170,7 +170,7 @@ def _sentence_roles(m: str, offsets: list[int], marks: list[Entity], titles: Tit
         person = marks[int(match["p"])]
         org_text = match.groupdict().get("org") or match.groupdict().get("poss")
         org = _last_org(org_text, marks)
-        anaphor = org is None and bool(org_text) and _is_anaphor(org_text)
+        anaphor = org is None and org_text is not None and _is_anaphor(org_text)
         title = None
         if with_title:
             qual = match.groupdict().get("qual") or ""
