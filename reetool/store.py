@@ -209,6 +209,22 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 7: roles (label ROLE, :mod:`reetool.roles`) keep their title and organization.
     _ROLE_MIGRATION,
+    # 8: roles as a view of their own for SQLite browsers; entity_totals counts names only
+    # (a role is not a name, as in `reetool entities`).
+    """
+    CREATE VIEW document_roles AS
+    SELECT m.id, d.doc, d.published, m.canonical AS person, m.title, m.org, m.text AS evidence,
+        m.start, m."end"
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    WHERE m.label = 'ROLE';
+    DROP VIEW entity_totals;
+    CREATE VIEW entity_totals AS
+    SELECT m.label, m.canonical, count(*) AS mentions, count(DISTINCT m.doc_id) AS docs,
+        min(nullif(d.published, '')) AS first_published, max(nullif(d.published, '')) AS last_published
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    WHERE m.label <> 'ROLE'
+    GROUP BY m.label, m.canonical
+    """,
 )
 #: Python run just before the SQL of the migration at the same index (0-based), for
 #: what SQL alone cannot express. Kept apart so that MIGRATIONS stays constant SQL text.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -194,6 +195,19 @@ def test_roles_are_stored_and_served(tmp_path) -> None:
             "CEO",
             "Pat Ryan, CEO of Ucore, spoke.",
         )
+
+
+def test_roles_have_a_view_of_their_own_and_are_no_entity_totals(tmp_path) -> None:
+    path = tmp_path / "s.db"
+    _store_with_roles(path)
+    with sqlite3.connect(path) as conn:
+        query = "SELECT doc, published, person, title, org, evidence FROM document_roles"
+        rows = conn.execute(query).fetchall()
+        labels = {label for (label,) in conn.execute("SELECT DISTINCT label FROM entity_totals")}
+    assert [(Path(doc).name, *rest) for doc, *rest in rows] == [
+        ("a.txt", "2025-03-01", "Pat Ryan", "CEO", "Ucore", "Pat Ryan, CEO of Ucore")
+    ]
+    assert labels == {"PERSON", "ORG"}
 
 
 def test_people_command_from_store_and_pipe(tmp_path) -> None:
