@@ -124,14 +124,17 @@ def highlighted(extraction: Extraction) -> Text:
 
 
 def show_header(extraction: Extraction) -> Text:
+    """Title, meta line and a legend of the labels highlighted below (as the HTML page has)."""
     from rich.text import Text
+
+    from reetool.html_page import visible_entities
 
     doc = extraction.document
     head = Text(doc.title or doc.doc, style="bold")
     meta = " · ".join(x for x in (doc.doc if doc.title else None, doc.published, doc.url) if x)
     if meta:
         head.append("\n" + meta, style="dim")
-    labels = sorted({e.label for e in extraction.entities})
+    labels = sorted({e.label for e in visible_entities(doc.text, extraction.entities)})
     if labels:
         head.append("\n")
         for lb in labels:
