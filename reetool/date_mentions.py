@@ -129,15 +129,29 @@ def tense_at(text: str, start: int, end: int, ph: Phrases) -> int:
     Tuesday" takes "will", the cue next to the date. A phrase cue ("planned to") wins
     over the word it starts with, and a future word over a past ending ("expected")."""
     lo, hi = _sentence_bounds(text, start)
-    found = _WORD.finditer(text, lo, max(hi, end))
-    words = [(w.start(), w.end(), w.group().lower().replace("’", "'")) for w in found]
+    hi = max(hi, end)
+    low = text[lo:hi].lower().replace("’", "'")
+    spans: list[tuple[int, int]] | None = None
+    if len(low) == hi - lo:
+        words = _WORD.findall(low)
+    else:  # a letter whose lower case is longer ("İ"): lower each word on its own
+        found = list(_WORD.finditer(text, lo, hi))
+        words = [m.group().lower().replace("’", "'") for m in found]
+        spans = [(m.start() - lo, m.end() - lo) for m in found]
     best: tuple[tuple[int, int], int] | None = None
-    for i, (a, b, w) in enumerate(words):
-        sign = _cue(w, ph)
-        for n in (2, 3) if w in ph.cue_starts else ():
-            phrase = " ".join(x[2] for x in words[i : i + n])
+    for i, w in enumerate(words):
+        sign = ph.cue(w)
+        starts_phrase = w in ph.cue_starts
+        if sign is None and not starts_phrase:
+            continue
+        if spans is None:  # offsets only for sentences that hold a cue
+            spans = [m.span() for m in _WORD.finditer(low)]
+        a, b = spans[i]
+        for n in (2, 3) if starts_phrase else ():
+            phrase = " ".join(words[i : i + n])
             if i + n <= len(words) and phrase in ph.cues:
-                sign, b = ph.cues[phrase], words[i + n - 1][1]
+                sign, b = ph.cues[phrase], spans[i + n - 1][1]
+        a, b = a + lo, b + lo
         if sign is None or start <= a < end:
             continue
         distance = (start - b, 0) if b <= start else (max(0, a - end), 1)
@@ -147,15 +161,6 @@ def tense_at(text: str, start: int, end: int, ph: Phrases) -> int:
 
 
 _WORD = re.compile(r"[\w'’]+")
-
-
-def _cue(word: str, ph: Phrases) -> int | None:
-    sign = ph.cues.get(word)
-    if sign is None:
-        for tail, s in ph.cue_suffixes:
-            if word.endswith(tail) and len(word) > len(tail) + 2:
-                return s
-    return sign
 
 
 def widen(m: Mention, text: str) -> Mention:

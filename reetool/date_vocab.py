@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reetool.vocab import ENV_VAR, Vocab
@@ -65,6 +65,22 @@ class Phrases:
     # first words of the cues of several words ("planned" of "planned to"): only a word
     # among these can start one, so the others need no phrase look-up
     cue_starts: frozenset[str]
+    # each word's cue once judged (most words of a sentence are none): a memo, not data
+    word_cues: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def cue(self, word: str) -> int | None:
+        """The tense cue of one lower-case word: -1, +1, or None."""
+        if word in self.word_cues:
+            return self.word_cues[word]
+        sign = self.cues.get(word)
+        if sign is None:
+            for tail, s in self.cue_suffixes:
+                if word.endswith(tail) and len(word) > len(tail) + 2:
+                    sign = s
+                    break
+        if len(self.word_cues) < 1 << 16:
+            self.word_cues[word] = sign
+        return sign
 
 
 def _alternation(words: list[str]) -> re.Pattern[str] | None:

@@ -26,6 +26,7 @@ from reetool.names import OrgDirectory
 from reetool.ner_fix import FixEnts
 from reetool.ner_knowledge import Knowledge
 from reetool.ner_patterns import ElementOverride, Patterns
+from reetool.ner_tokens import Lexicon
 from reetool.vocab import Vocab
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ def add_rule_components(nlp: Language, vocab: Vocab) -> None:
 
     register_factories()
     know = Knowledge.from_vocab(vocab)
-    cast(FixEnts, nlp.add_pipe(FIX_FACTORY)).initialize(nlp=nlp, knowledge=know)
+    lexicon = Lexicon(know)
+    cast(FixEnts, nlp.add_pipe(FIX_FACTORY)).initialize(nlp=nlp, knowledge=know, lexicon=lexicon)
     ruler: Any = nlp.add_pipe(
         "entity_ruler", name=ORG_RULER, config={"overwrite_ents": True, "phrase_matcher_attr": "ORTH"}
     )
@@ -89,6 +91,6 @@ def add_rule_components(nlp: Language, vocab: Vocab) -> None:
     # only the tokenizer, so the statistical NER is kept out of that (a second of load).
     with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n != ORG_RULER]):
         ruler.add_patterns(org_patterns(vocab))
-    cast(Patterns, nlp.add_pipe(PATTERN_FACTORY)).initialize(nlp=nlp, knowledge=know)
+    cast(Patterns, nlp.add_pipe(PATTERN_FACTORY)).initialize(nlp=nlp, knowledge=know, lexicon=lexicon)
     elements.add_to_pipeline(nlp, vocab)
     nlp.add_pipe(ELEMENT_OVERRIDE)

@@ -335,14 +335,18 @@ class RuleComponent:
         *,
         nlp: object = None,
         knowledge: Knowledge | None = None,
+        lexicon: Lexicon | None = None,
     ) -> None:
         """Take the rules' knowledge; the built-in vocab's if none is given (as when
-        ``nlp.initialize()`` runs without settings for this component)."""
+        ``nlp.initialize()`` runs without settings for this component). Components given
+        the same ``lexicon`` (made from the same knowledge) judge each word once."""
         if knowledge is None:
             from reetool.vocab import Vocab
 
             knowledge = Knowledge.from_vocab(Vocab.load())
-        self._know, self.lexicon = knowledge, Lexicon(knowledge)
+        if lexicon is None or lexicon.know is not knowledge:
+            lexicon = Lexicon(knowledge)
+        self._know, self.lexicon = knowledge, lexicon
 
     @property
     def know(self) -> Knowledge:
