@@ -107,13 +107,12 @@ class FixEnts(RuleComponent):
 
         out: list[Span] = []
         v = self.tokens(doc)
-        keys = [lex.key for lex in v.lex]
         headings = _HeadingLines(v.text)
         things: set[str] = set()
         for ent in doc.ents:
             label = ent.label_
             for s, e in pieces(v, ent.start, ent.end, label):
-                span = self._fix(v, keys, headings, s, e, label, things)
+                span = self._fix(v, headings, s, e, label, things)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
         # "the Eneabba refinery" ... "an expansion of Eneabba": once the text shows a name
@@ -139,20 +138,19 @@ class FixEnts(RuleComponent):
     def _fix(
         self,
         v: Tokens,
-        keys: list[str],
         headings: _HeadingLines,
         s: int,
         e: int,
         label: str,
         things: set[str] | None = None,
     ) -> tuple[int, int, str] | None:
-        know, lex = self.know, v.lex
+        know, lex, keys = self.know, v.lex, v.keys
         # "a year ago" is a date, "a" part of it; "A Lynas spokesman" names Lynas.
         s, e = trim(v, s, e, articles=ARTICLES if label in NAME_LABELS else ("the",))
         if s >= e:
             return None
         if label in ("PERSON", "ORG"):
-            s, e, label = self._strip_titles(v, keys, s, e, label)
+            s, e, label = self._strip_titles(v, s, e, label)
             if s >= e:
                 return None
             s, e = hyphen_head(v, s), hyphen_tail(v, e)
@@ -175,13 +173,13 @@ class FixEnts(RuleComponent):
                 return None
             if not is_acronym(v.span_text(s, e)) and know.title_around(keys, s, e):
                 return None
-        if label in NAME_LABELS and not self._is_name(v, keys, headings, s, e, label, things):
+        if label in NAME_LABELS and not self._is_name(v, headings, s, e, label, things):
             return None
         return s, e, label
 
-    def _strip_titles(self, v: Tokens, keys: list[str], s: int, e: int, label: str) -> tuple[int, int, str]:
+    def _strip_titles(self, v: Tokens, s: int, e: int, label: str) -> tuple[int, int, str]:
         """A person's or body's span without the titles and appositions around the name."""
-        know, lex = self.know, v.lex
+        know, lex, keys = self.know, v.lex, v.keys
         # "Liu Leiyun—Party Secretary", "Li Bo, Chairman": the name ends at the apposition.
         for i in range(s + 1, e):
             if lex[i].text == "-" and not v.space[i - 1] and not v.space[i]:
@@ -218,7 +216,6 @@ class FixEnts(RuleComponent):
     def _is_name(
         self,
         v: Tokens,
-        keys: list[str],
         headings: _HeadingLines,
         s: int,
         e: int,
@@ -227,7 +224,7 @@ class FixEnts(RuleComponent):
     ) -> bool:
         """False for what the model read as a name but is a heading, furniture, an
         abstract noun, or a project's or place's modifier ("the Longonjo project")."""
-        know, words = self.know, v.lex[s:e]
+        know, words, keys = self.know, v.lex[s:e], v.keys
         text = v.span_text(s, e)
         if know.is_junk(text) or not any(w.is_title or w.is_upper for w in words):
             return False

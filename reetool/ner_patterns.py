@@ -42,10 +42,9 @@ class Patterns(RuleComponent):
         from spacy.tokens import Span
 
         v = self.tokens(doc)
-        keys = [lex.key for lex in v.lex]
         ents = list(doc.ents)
         found = [Span(doc, s, e, label="ORG") for s, e in self._orgs(v)]
-        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(v, keys)]
+        found += [Span(doc, s, e, label="PERSON") for s, e in self._people(v)]
         ids = token_ent_ids(doc)
         known = [e for e in ents if ids[e.start]]
         found = [self._longer_guess(v, ents, f) for f in found]
@@ -96,8 +95,8 @@ class Patterns(RuleComponent):
             return 0  # more capitalised words follow: a heading or a long name, not a person
         return pos - i
 
-    def _people(self, v: Tokens, keys: list[str]) -> list[tuple[int, int]]:
-        know, lex, out = self.know, v.lex, []
+    def _people(self, v: Tokens) -> list[tuple[int, int]]:
+        know, lex, keys, out = self.know, v.lex, v.keys, []
         title_starts = know.title_starts
         i = 0
         while i < len(lex):
@@ -112,15 +111,15 @@ class Patterns(RuleComponent):
                     continue
             if lex[i].text == ",":
                 # "Li Bo, Chairman", "Cao Yiding, a senior official with ..."
-                name = self._name_before_title(v, keys, i)
+                name = self._name_before_title(v, i)
                 if name:
                     out.append(name)
             i += 1
         return out
 
-    def _name_before_title(self, v: Tokens, keys: list[str], i: int) -> tuple[int, int] | None:
+    def _name_before_title(self, v: Tokens, i: int) -> tuple[int, int] | None:
         """The two or three name words before the comma at ``i`` when a title follows it."""
-        know, lex = self.know, v.lex
+        know, lex, keys = self.know, v.lex, v.keys
         k = i + 1
         if k < len(lex) and lex[k].lower_ in ("a", "an", "the"):
             k += 1

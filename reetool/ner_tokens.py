@@ -111,9 +111,9 @@ def token_ent_ids(doc: Doc) -> list[int]:
 
 class Tokens:
     """One doc's tokens: ``lex[i]`` (the word), ``space[i]`` (a space follows), ``idx[i]``
-    (character offset), read in one ``to_array`` call."""
+    (character offset), ``keys[i]`` (the word's key), read in one ``to_array`` call."""
 
-    __slots__ = ("doc", "idx", "lex", "space", "text")
+    __slots__ = ("doc", "idx", "keys", "lex", "space", "text")
 
     def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         from spacy.attrs import IDX, ORTH, SPACY
@@ -123,6 +123,7 @@ class Tokens:
         self.lex = lexicon.lexes(doc, [r[0] for r in rows])
         self.space: list[bool] = [r[1] == 1 for r in rows]
         self.idx: list[int] = [r[2] for r in rows]
+        self.keys: list[str] = [lex.key for lex in self.lex]  # what title look-ups compare
         # doc.text would build a Token per token; the words and spaces give the same string
         words = zip(self.lex, self.space, strict=True)
         self.text: str = "".join([lex.text + " " if ws else lex.text for lex, ws in words])
