@@ -107,3 +107,20 @@ def test_a_bad_vocab_file_is_one_line_and_the_same_status_everywhere(args, latin
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert "organizations.tsv: not UTF-8 (byte 0xe9" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["clean", "extract", "entities", "elements"])
+def test_json_is_one_shape_for_every_command(command: str) -> None:
+    """``--format json`` is the array ``json.dumps(records, indent=2)`` writes, whichever
+    command wrote it (clean and extract once wrote their items unindented)."""
+    import json
+
+    args, _ = COMMANDS[command]
+    stdin = None
+    if command in ("entities", "elements"):  # from the JSON lines extract writes, no store
+        stdin = runner.invoke(app, ["extract", SEED, "--no-store", "-f", "jsonl"]).stdout
+    result = runner.invoke(app, [command, *args, "--format", "json"], input=stdin)
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records and isinstance(records, list)
+    assert result.stdout == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
