@@ -88,6 +88,7 @@ def latin1_vocab(tmp_path):
         ["elements", "--db", "nowhere.db"],
         ["timeline", "--db", "nowhere.db"],
         ["search", "lynas", "--db", "nowhere.db"],
+        ["people", "--db", "nowhere.db"],
     ],
     ids=lambda a: a[0],
 )
