@@ -125,3 +125,18 @@ def test_json_is_one_shape_for_every_command(command: str) -> None:
     records = json.loads(result.stdout)
     assert records and isinstance(records, list)
     assert result.stdout == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_clean_and_extract_share_the_input_options(tmp_path) -> None:
+    """Declared once (``reads_files``): clean had no --max-bytes while extract had."""
+    shared = ("--vocab", "--name", "--max-bytes", "--full", "--comments")
+    for command in ("clean", "extract"):
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+        assert all(option in result.stdout for option in shared), result.stdout
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_text("Lynas " * 400)
+    small.write_text("Lynas in Malaysia.")
+    result = runner.invoke(app, ["clean", "-f", "jsonl", "--max-bytes", "1KB", str(big), str(small)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"reetool: {big}: file is 2.4 KB, over the 1 KB limit")
+    assert [orjson.loads(line)["doc"] for line in result.stdout.splitlines()] == [str(small)]

@@ -13,17 +13,13 @@ from reetool.cli.emit import records_out, resolve_format
 from reetool.cli.errors import INTERRUPTED, USAGE, fail, finish, report
 from reetool.cli.options import (
     CleanFormatOpt,
-    CommentsOpt,
     DbOpt,
     ExtractFormatOpt,
-    FullPageOpt,
-    MaxBytesOpt,
+    FileInputs,
     ModelOpt,
-    NameOpt,
-    PathsArg,
     PlainCommand,
     TypesOpt,
-    VocabOpt,
+    reads_files,
     settings,
 )
 from reetool.cli.progress import progress
@@ -36,14 +32,8 @@ app = typer.Typer()
 
 
 @app.command(cls=PlainCommand)
-def clean(
-    paths: PathsArg,
-    fmt: CleanFormatOpt = None,
-    vocab: VocabOpt = None,
-    full: FullPageOpt = False,
-    comments: CommentsOpt = False,
-    name: NameOpt = None,
-) -> None:
+@reads_files
+def clean(inputs: FileInputs, fmt: CleanFormatOpt = None) -> None:
     """Repair mojibake, strip HTML and site furniture.
 
     PATH... are files, folders (walked recursively) or - for stdin. Prints each cleaned
@@ -58,17 +48,18 @@ def clean(
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
-    from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "text")
-    run = settings(vocab)
+    run = settings(inputs.vocab, max_bytes=inputs.max_bytes)
     try:
-        rules = load_rules(run.vocab, PageOptions(full=full, comments=comments))
+        rules = load_rules(run.vocab, inputs.page())
     except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
-    with progress("cleaning", paths) as (advance, out), records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(read_paths(paths, stdin_name=name), rules):
+    read = read_paths(inputs.paths, max_bytes=run.max_bytes, stdin_name=inputs.name)
+    bar = progress("cleaning", inputs.paths)
+    with bar as (advance, out), records_out(fmt, out, render=_text_block) as writer:
+        for item in clean_all(read, rules):
             advance(item.doc)
             if isinstance(item, Failure):
                 report(str(item))
@@ -108,8 +99,9 @@ _PAGE_WARNINGS = {
 
 
 @app.command(cls=PlainCommand)
+@reads_files
 def extract(
-    paths: PathsArg,
+    inputs: FileInputs,
     fmt: ExtractFormatOpt = None,
     types: TypesOpt = None,
     model: ModelOpt = None,
@@ -119,11 +111,6 @@ def extract(
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, metavar="N", help="Extract in N processes (same output).")
     ] = 1,
-    vocab: VocabOpt = None,
-    name: NameOpt = None,
-    max_bytes: MaxBytesOpt = None,
-    full: FullPageOpt = False,
-    comments: CommentsOpt = False,
     batch_size: Annotated[
         int,
         typer.Option("--batch-size", min=1, metavar="N", help="Documents per spaCy batch and store commit."),
@@ -150,12 +137,11 @@ def extract(
     from reetool.document import Failure
     from reetool.pipeline import run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
-    from reetool.webpage import PageOptions
 
     if dask and workers > 1:
         raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
-    run = settings(vocab, model=model, db=db, max_bytes=max_bytes)
+    run = settings(inputs.vocab, model=model, db=db, max_bytes=inputs.max_bytes)
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -165,14 +151,14 @@ def extract(
         return extraction_table(item, wanted)
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
-    bar = progress("extracting", paths, wanted=not sys.stdout.isatty())
+    bar = progress("extracting", inputs.paths, wanted=not sys.stdout.isatty())
     with (
         _extract_session(run.db, no_store) as store,
         bar as (advance, out),
         records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
         items = run_extract(
-            paths,
+            inputs.paths,
             model=run.model,
             vocab=run.vocab_dirs,
             store=store,
@@ -182,8 +168,8 @@ def extract(
             on_notice=report,
             batch_size=batch_size,
             max_bytes=run.max_bytes,
-            stdin_name=name,
-            page=PageOptions(full=full, comments=comments),
+            stdin_name=inputs.name,
+            page=inputs.page(),
         )
         for item in items:
             advance(item.doc if isinstance(item, Failure) else item.document.doc)
