@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,3 +31,34 @@ def extractor():
 def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's default store out of the checkout (and out of other tests' way)."""
     monkeypatch.setenv("REETOOL_DB", str(tmp_path_factory.mktemp("store") / "reetool.db"))
+
+
+def run_on_terminal(
+    args: list[str], env: dict[str, str], stdout_too: bool = True, cwd: Path | None = None
+) -> tuple[bytes, bytes, int]:
+    """Run reetool with stderr (and, with ``stdout_too``, stdout) on a pseudo-terminal,
+    as a person would; returns (what the terminal showed, what went to the stdout pipe,
+    the exit status)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reetool", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave if stdout_too else subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        cwd=cwd,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    piped = proc.stdout.read() if proc.stdout else b""
+    status = proc.wait(timeout=300)
+    os.close(master)
+    return shown, piped, status
