@@ -256,7 +256,13 @@ _IS_COPY = (
     "(digest > '' AND EXISTS (SELECT 1 FROM documents AS e WHERE e.digest = documents.digest "
     "AND e.doc < documents.doc))"
 )
-_NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id) FROM mentions"
+_NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id), NULL FROM mentions"
+#: Dates are told apart by their normalised value too: ``reetool entities`` lists a date
+#: by value ("2025-12"), with its wordings ("last month", "December") as aliases.
+_DATE_STATS = (
+    "SELECT label, canonical, text, count(*), group_concat(doc_id), value FROM mentions "
+    "WHERE label = 'DATE' GROUP BY label, canonical, text, value"
+)
 
 
 class StoreError(Exception):
@@ -298,6 +304,7 @@ class NameStats:
     docs: set[str]
     first: str | None
     last: str | None
+    value: str | None = None  # a DATE's normalised value; None for other labels
 
 
 def find_store(start: Path | None = None) -> Path | None:
@@ -699,15 +706,19 @@ class Store:
             # group_concat without DISTINCT: one id per mention, so a list's length is the
             # mention count once the copies' ids are dropped.
             # One constant query per label (an index range each) instead of a built IN list.
-            for wanted in [None] if labels is None else sorted(set(labels)):
+            for wanted in ["", "DATE"] if labels is None else sorted(set(labels)):
                 with _mapped(self.path):
-                    if wanted is None:
-                        cur = conn.execute(f"{_NAME_STATS} GROUP BY label, canonical, text")
+                    if wanted == "":  # all labels but DATE, then DATE with its values
+                        cur = conn.execute(
+                            f"{_NAME_STATS} WHERE label != 'DATE' GROUP BY label, canonical, text"
+                        )
+                    elif wanted == "DATE":
+                        cur = conn.execute(_DATE_STATS)
                     else:
                         cur = conn.execute(
                             f"{_NAME_STATS} WHERE label = ? GROUP BY label, canonical, text", (wanted,)
                         )
-                for label, canonical, text, mentions, doc_ids in _fetch(self.path, cur):
+                for label, canonical, text, mentions, doc_ids, value in _fetch(self.path, cur):
                     ids = doc_ids.split(",")
                     if copies:
                         ids = [i for i in ids if i not in copies]
@@ -717,7 +728,7 @@ class Store:
                     docs = set(ids)
                     dates = {d for d in map(published.get, docs) if d is not None}
                     first, last = (min(dates), max(dates)) if dates else (None, None)
-                    yield NameStats(label, canonical, text, mentions, docs, first, last)
+                    yield NameStats(label, canonical, text, mentions, docs, first, last, value)
         finally:
             conn.close()
 

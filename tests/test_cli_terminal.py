@@ -94,3 +94,14 @@ def test_clean_ends_with_a_summary_on_a_terminal_and_a_table_run_too(tmp_path: P
     assert status == 0 and b"==> " in shown
     assert _summaries(shown) == [(1, "1 cleaned, 0 failed")]
     assert ESCAPES.sub(b"", shown).rstrip().splitlines()[-1].startswith(b"reetool: 1 document: ")
+
+
+def test_the_readme_shows_summaries_as_the_program_prints_them() -> None:
+    """The README's sample lines have the shape the tests above read off a terminal."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("one line saying what the run did:\n\n```text\n", 1)[1].split("```", 1)[0]
+    lines = [line.encode() + b"\n" for line in block.splitlines()]
+    assert len(lines) == 2 and all(SUMMARY.fullmatch(line) for line in lines)
+    extract, clean = (SUMMARY.fullmatch(line).group(2).decode() for line in lines)  # type: ignore[union-attr]
+    assert re.fullmatch(r"\d+ extracted, \d+ from the store, \d+ failed", extract)
+    assert re.fullmatch(r"\d+ cleaned, \d+ failed", clean)
