@@ -49,6 +49,7 @@ class Node:
     last: str | None = None
     names: Counter[str] = field(default_factory=Counter)  # per-document canonicals, display form
     surfaces: set[str] = field(default_factory=set)  # texts as written, display form
+    value: str | None = None  # a DATE's normalised value: the node holds every wording of it
 
     def count(
         self,
@@ -184,7 +185,7 @@ def merge_label(label: str, nodes: list[Node], orgs: OrgDirectory, suffixes: Suf
     for root, idx in groups.items():
         group = [nodes[i] for i in idx]
         known = next((vocab_name[i] for i in idx if i in vocab_name), None)
-        canonical = known or _canonical(group)
+        canonical = known or group[0].value or _canonical(group)  # a date: its value
         evidence = []
         for i, j, why in edges_of.get(root, []):
             subj, other = (
