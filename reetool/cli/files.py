@@ -13,20 +13,17 @@ from reetool.cli.emit import records_out, resolve_format
 from reetool.cli.errors import INTERRUPTED, USAGE, fail, finish, report
 from reetool.cli.options import (
     CleanFormatOpt,
-    CommentsOpt,
     DbOpt,
     ExtractFormatOpt,
-    FullPageOpt,
-    MaxBytesOpt,
+    FileInputs,
     ModelOpt,
-    NameOpt,
-    PathsArg,
     PlainCommand,
+    QuietOpt,
     TypesOpt,
-    VocabOpt,
+    reads_files,
     settings,
 )
-from reetool.cli.progress import progress
+from reetool.cli.progress import progress, show_summary
 
 if TYPE_CHECKING:
     from reetool.document import Document, Extraction
@@ -36,18 +33,13 @@ app = typer.Typer()
 
 
 @app.command(cls=PlainCommand)
-def clean(
-    paths: PathsArg,
-    fmt: CleanFormatOpt = None,
-    vocab: VocabOpt = None,
-    full: FullPageOpt = False,
-    comments: CommentsOpt = False,
-    name: NameOpt = None,
-) -> None:
+@reads_files
+def clean(inputs: FileInputs, fmt: CleanFormatOpt = None, quiet: QuietOpt = False) -> None:
     """Repair mojibake, strip HTML and site furniture.
 
     PATH... are files, folders (walked recursively) or - for stdin. Prints each cleaned
-    document: its text on a terminal, JSON lines when piped.
+    document: its text on a terminal, JSON lines when piped. On a terminal, a progress
+    bar and a last line on stderr count the documents cleaned and failed (not --quiet).
 
     Example: reetool clean seeds/ --format jsonl | jq -r .text
 
@@ -58,24 +50,27 @@ def clean(
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
-    from reetool.webpage import PageOptions
+    from reetool.tally import Tally, count_reads
 
     fmt = resolve_format(fmt, "text")
-    run = settings(vocab)
+    run = settings(inputs.vocab, max_bytes=inputs.max_bytes)
     try:
-        rules = load_rules(run.vocab, PageOptions(full=full, comments=comments))
+        rules = load_rules(run.vocab, inputs.page())
     except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
-    with progress("cleaning", paths) as (advance, out), records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(read_paths(paths, stdin_name=name), rules):
-            advance(item.doc)
+    tally = Tally()
+    read = count_reads(read_paths(inputs.paths, max_bytes=run.max_bytes, stdin_name=inputs.name), tally)
+    bar = progress("cleaning", inputs.paths, tally, wanted=not quiet)
+    with bar as out, records_out(fmt, out, render=_text_block) as writer:
+        for item in clean_all(read, rules, tally):
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
             else:
                 warn_page(item)
                 writer.write(item if fmt == "text" else document_record(item))
+    show_summary(tally, "cleaning", quiet)
     finish(failed)
 
 
@@ -108,8 +103,9 @@ _PAGE_WARNINGS = {
 
 
 @app.command(cls=PlainCommand)
+@reads_files
 def extract(
-    paths: PathsArg,
+    inputs: FileInputs,
     fmt: ExtractFormatOpt = None,
     types: TypesOpt = None,
     model: ModelOpt = None,
@@ -119,11 +115,6 @@ def extract(
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, metavar="N", help="Extract in N processes (same output).")
     ] = 1,
-    vocab: VocabOpt = None,
-    name: NameOpt = None,
-    max_bytes: MaxBytesOpt = None,
-    full: FullPageOpt = False,
-    comments: CommentsOpt = False,
     batch_size: Annotated[
         int,
         typer.Option("--batch-size", min=1, metavar="N", help="Documents per spaCy batch and store commit."),
@@ -138,24 +129,28 @@ def extract(
             "(local:N); same output. Needs reetool[dask].",
         ),
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Find people, organizations, dates and elements.
 
     PATH... are files, folders (walked recursively) or - for stdin. Each document's
     entities are printed (a table on a terminal, JSON lines when piped) and stored, so
     that a rerun serves them from the store and the corpus commands can report on them.
+    On a terminal, stderr shows a progress bar while the results go to a pipe or file,
+    and a last line counting the documents extracted, served from the store and failed
+    (not --quiet).
 
     Example: reetool extract seeds/ --type ORG --format csv > orgs.csv
     """
     from reetool.document import Failure
     from reetool.pipeline import run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
-    from reetool.webpage import PageOptions
+    from reetool.tally import Tally
 
     if dask and workers > 1:
         raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
-    run = settings(vocab, model=model, db=db, max_bytes=max_bytes)
+    run = settings(inputs.vocab, model=model, db=db, max_bytes=inputs.max_bytes)
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -165,14 +160,15 @@ def extract(
         return extraction_table(item, wanted)
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
-    bar = progress("extracting", paths, wanted=not sys.stdout.isatty())
+    tally = Tally()
+    bar = progress("extracting", inputs.paths, tally, wanted=not (quiet or sys.stdout.isatty()))
     with (
         _extract_session(run.db, no_store) as store,
-        bar as (advance, out),
+        bar as out,
         records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
         items = run_extract(
-            paths,
+            inputs.paths,
             model=run.model,
             vocab=run.vocab_dirs,
             store=store,
@@ -182,11 +178,11 @@ def extract(
             on_notice=report,
             batch_size=batch_size,
             max_bytes=run.max_bytes,
-            stdin_name=name,
-            page=PageOptions(full=full, comments=comments),
+            stdin_name=inputs.name,
+            page=inputs.page(),
+            tally=tally,
         )
         for item in items:
-            advance(item.doc if isinstance(item, Failure) else item.document.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
@@ -200,6 +196,7 @@ def extract(
                 writer.write(item)
             else:
                 writer.write_all(entity_record(doc, e) for e in ents)
+    show_summary(tally, "extracting", quiet)
     finish(failed)
 
 

@@ -9,7 +9,7 @@ import typer
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import finish
 from reetool.cli.inputs import corpus_store, piped_extractions
-from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt
+from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt, settings
 
 app = typer.Typer()
 
@@ -27,20 +27,22 @@ def people(
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """Each person with the titles and organizations the corpus gives them, names merged
-    across documents: documents, first and last publication date.
+    """Who is who: each person's titles and organizations.
 
-    Reads JSON lines from stdin when piped (reetool extract ... --format jsonl | reetool people),
-    otherwise the store.
+    Each person with the titles and organizations the corpus gives them, names merged
+    across documents, with their documents and first and last publication date. Reads
+    JSON lines from stdin when piped (reetool extract ... --format jsonl | reetool
+    people), otherwise the store.
+
+    Example: reetool people --org "China Rare Earth Group" --explain
     """
     from reetool.name_index import EntityIndex
     from reetool.people import PEOPLE_COLUMNS, PeopleIndex
     from reetool.report import people_table
     from reetool.roles import load_titles
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    loaded = Vocab.load(vocab or ())
+    loaded = settings(vocab).vocab
     index = PeopleIndex(EntityIndex(loaded, labels=["PERSON", "ORG"]), load_titles(loaded))
     piped, problems = piped_extractions(ctx)
     if piped is not None:
