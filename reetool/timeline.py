@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reetool.entity_docs import MergedEntities, month_span
-from reetool.labels import LABELS
-from reetool.store import Store
-from reetool.vocab import Vocab
+if TYPE_CHECKING:
+    from reetool.store import Store
+    from reetool.vocab import Vocab
 
 PERIODS = ("month", "quarter", "year")
 MEASURES = ("mentions", "docs")
@@ -116,6 +115,9 @@ def build_timeline(
     undated documents stay counted apart. Raises :class:`reetool.entity_docs.UnknownEntity`
     for a name that is not in the store.
     """
+    from reetool.entity_docs import MergedEntities, month_span  # the name index: not for --since checks
+    from reetool.labels import LABELS
+
     if by not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {by!r}")
     if measure not in MEASURES:
