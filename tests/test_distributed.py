@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -158,6 +159,54 @@ def test_unreachable_cluster_is_a_one_line_error(tmp_path):
     lines = proc.stderr.decode().splitlines()
     assert len(lines) == 1 and address in lines[0] and lines[0].startswith("reetool: "), lines
     assert proc.stdout == b""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_cluster_that_goes_away_mid_run_is_a_one_line_error_and_keeps_what_was_stored(
+    cluster, inputs, single, tmp_path
+):
+    """A scheduler of its own, with one worker, SIGKILLed once the run has stored a batch."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    port = address.rsplit(":", 1)[1]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env()}
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", port, "--no-dashboard"], **quiet
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny"],
+        **quiet,
+    )
+    db = tmp_path / "dask.db"
+    try:
+        proc = start(inputs, db, address)
+        deadline = time.monotonic() + 300
+        while stored(db) < 2:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "extract never stored anything"
+            time.sleep(0.05)
+        scheduler.kill()
+        worker.kill()
+        _, err = proc.communicate(timeout=300)
+    finally:
+        for server in (scheduler, worker):
+            server.kill()
+            server.wait(timeout=60)
+    lines = err.decode().splitlines()
+    assert proc.returncode == 1, lines
+    assert len(lines) == 1 and lines[0].startswith(f"reetool: lost the Dask cluster at {address}: "), lines
+    assert integrity(db) == "ok"
+    docs, mentions = store_rows(db)
+    ref_docs, ref_mentions = store_rows(single[1])
+    assert 2 <= len(docs) < len(ref_docs)  # what was stored stays stored, whole batches
+    assert docs == ref_docs[: len(docs)] and mentions == ref_mentions[: len(mentions)]
+    again = run(*inputs, "--db", str(db), *BATCH, "--dask", cluster[0])  # and a rerun resumes
+    assert again.stdout == single[0]
+    assert store_rows(db) == (ref_docs, ref_mentions)
 
 
 def test_a_worker_with_another_reetool_is_refused(cluster, single, tmp_path):
