@@ -256,7 +256,7 @@ def test_extract_type_role_on_the_heldout_set() -> None:
 
 
 def test_a_store_from_before_roles_reads_and_upgrades(tmp_path, monkeypatch) -> None:
-    import reetool.store as store_mod
+    from reetool.store import schema as store_mod
 
     path = tmp_path / "s.db"
     text = "Pat Ryan, CEO of Ucore, spoke."

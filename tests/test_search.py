@@ -16,10 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from reetool import store as store_module
 from reetool.cli import app
 from reetool.search import SearchError, parse_filter, search, snippet_html, split_snippet
-from reetool.store import Store, _statements
+from reetool.store import Store
+from reetool.store import schema as store_module
+from reetool.store.schema import statements
 from tests.conftest import ROOT, SEEDS
 from tests.trend_corpus import DOCS, build, extraction
 
@@ -96,7 +97,7 @@ def test_a_read_only_old_store_says_how_to_get_the_index(
 
 def test_trigger_bodies_are_one_statement_each() -> None:
     script = "CREATE TABLE t (a); CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END; SELECT 3"
-    assert _statements(script) == [
+    assert statements(script) == [
         "CREATE TABLE t (a)",
         "CREATE TRIGGER x AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END",
         "SELECT 3",

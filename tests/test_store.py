@@ -12,7 +12,8 @@ import pytest
 from reetool import store as store_mod
 from reetool.document import Document, Entity, Extraction
 from reetool.identity import doc_key, shown_doc
-from reetool.store import DocumentSummary, Store, StoreError, default_store_path
+from reetool.store import DocumentSummary, Store, StoreError, connection, default_store_path, schema
+from reetool.store.connection import reason
 
 
 def ext(doc: str, digest: str, labels: list[str], text: str = "Baotou and Lynas agreed.", **kw) -> Extraction:
@@ -149,7 +150,7 @@ def test_migrations_apply_in_order_on_an_old_store(tmp_path, monkeypatch):
     with Store.open(path) as st:
         st.save([ext("a", "1", ["ORG"])], "m")
     extra = "ALTER TABLE documents ADD COLUMN language TEXT; UPDATE documents SET language = 'en'"
-    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, extra))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, extra))
     with Store.open(path, readonly=True) as ro:  # a reader reads the old schema, does not upgrade
         assert ro.get("a") is not None
         assert ro.conn.execute("PRAGMA user_version").fetchone()[0] == store_mod.SCHEMA_VERSION
@@ -162,7 +163,7 @@ def test_migrations_apply_in_order_on_an_old_store(tmp_path, monkeypatch):
 def test_a_version_1_store_is_upgraded_and_its_rows_re_extracted(tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     with monkeypatch.context() as m:
-        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
         with Store.open(path) as st:
             st.conn.execute(
                 "INSERT INTO documents (doc, digest, text, extracted_at, model) "
@@ -265,10 +266,10 @@ def test_sql_errors_map_to_readable_reasons():
         e.sqlite_errorname = name
         return e
 
-    assert "disk full" in store_mod._reason(err("SQLITE_FULL", "database or disk is full"))
-    assert "read-only" in store_mod._reason(err("SQLITE_READONLY", "attempt to write a readonly database"))
-    assert "cannot open" in store_mod._reason(err("SQLITE_CANTOPEN", "unable to open database file"))
-    assert "locked" in store_mod._reason(err("SQLITE_BUSY", "database is locked"))
+    assert "disk full" in reason(err("SQLITE_FULL", "database or disk is full"))
+    assert "read-only" in reason(err("SQLITE_READONLY", "attempt to write a readonly database"))
+    assert "cannot open" in reason(err("SQLITE_CANTOPEN", "unable to open database file"))
+    assert "locked" in reason(err("SQLITE_BUSY", "database is locked"))
 
 
 # -- the corpus aggregate and migration 3 (issue 5) ----------------------------------------
@@ -323,14 +324,14 @@ def test_name_stats_reads_only_covering_indexes(tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     _corpus_store(path)
     seen: list[str] = []
-    connect = Store._connect
+    connect = connection.connect
 
     def traced(p, readonly):
         conn = connect(p, readonly)
         conn.set_trace_callback(seen.append)
         return conn
 
-    monkeypatch.setattr(Store, "_connect", staticmethod(traced))
+    monkeypatch.setattr(connection, "connect", traced)
     with Store.open(path, readonly=True) as st:
         assert len(list(st.name_stats(["ORG"]))) == 2
         queries = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
@@ -346,7 +347,7 @@ def test_name_stats_reads_only_covering_indexes(tmp_path, monkeypatch):
 def test_an_older_store_is_upgraded_by_a_reader_that_may_write(tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     with monkeypatch.context() as m:
-        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
         _corpus_store(path)
     with Store.open(path, readonly=True) as ro:  # without the indexes: same answer, just slower
         before = _stats(ro)
@@ -365,7 +366,7 @@ def test_an_older_store_is_upgraded_by_a_reader_that_may_write(tmp_path, monkeyp
 def test_upgrade_gives_up_on_a_busy_or_newer_store(tmp_path, monkeypatch):
     path = tmp_path / "s.db"
     with monkeypatch.context() as m:
-        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
         _corpus_store(path)
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
