@@ -6,8 +6,9 @@ each series keeps an ``undated`` count and the timeline says how many documents 
 date. Periods run without gaps from the first to the last dated document of the store
 (a month nobody wrote about is a zero, which is what a chart should show).
 
-Everything is read from the store's indexes: one row per stored name of a chosen
-entity and per document, never a document's text.
+Everything is read from counts the store keeps per written name and month as it is
+written (a few rows per name of a chosen entity), or on an older store from its
+indexes (one row per name and document); never a document's text.
 """
 
 from __future__ import annotations
@@ -139,8 +140,7 @@ def build_timeline(
     series = []
     for item in chosen:
         s = Series(item.canonical, item.label)
-        for month, mentions, docs in item.per_month(store):
-            n = mentions if measure == "mentions" else docs
+        for month, n in item.per_month(store, measure):
             p = period_of(month, by)
             if p is None:
                 s.undated += n

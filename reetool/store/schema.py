@@ -60,6 +60,91 @@ ROLE_MIGRATION = """
     ALTER TABLE mentions ADD COLUMN org TEXT
     """
 
+
+def month_sql(published: str) -> str:
+    """SQL for the ``YYYY-MM`` month of a publication date, ``''`` when it has none that
+    :func:`reetool.timeline.period_of` would accept."""
+    return (
+        f"CASE WHEN {published} GLOB '[0-9][0-9][0-9][0-9]-0[1-9]*' "
+        f"OR {published} GLOB '[0-9][0-9][0-9][0-9]-1[0-2]*' THEN substr({published}, 1, 7) ELSE '' END"
+    )
+
+
+def _same_name(left: str, right: str) -> str:
+    """SQL: rows ``left`` and ``right`` are the same written name."""
+    return " AND ".join(f"{left}{c} = {right}.{c}" for c in ("label", "canonical", "text"))
+
+
+#: Migration 9: mentions counted per written name, and per name and publication month,
+#: kept by triggers as mentions come and go, so that a timeline or the merge behind
+#: ``--with`` reads a few rows per name instead of every mention of it. A document's
+#: mentions are removed before the document itself (a cascade runs after the document is
+#: gone, when its month can no longer be read); a row whose count drops to zero goes.
+#: The last two statements fill the tables for the mentions already stored.
+NAME_COUNTS_MIGRATION = f"""
+    CREATE TABLE name_totals (
+        label TEXT NOT NULL, canonical TEXT NOT NULL, text TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (label, canonical, text)
+    ) WITHOUT ROWID;
+    CREATE TABLE name_months (
+        label TEXT NOT NULL, canonical TEXT NOT NULL, text TEXT NOT NULL,
+        month TEXT NOT NULL,
+        mentions INTEGER NOT NULL, documents INTEGER NOT NULL,
+        PRIMARY KEY (label, canonical, text, month)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER name_counts_insert AFTER INSERT ON mentions BEGIN
+        INSERT INTO name_totals (label, canonical, text, mentions)
+        VALUES (new.label, new.canonical, new.text, 1)
+        ON CONFLICT DO UPDATE SET mentions = mentions + 1;
+        INSERT INTO name_months (label, canonical, text, month, mentions, documents)
+        SELECT new.label, new.canonical, new.text, {month_sql("d.published")}, 1,
+            NOT EXISTS (SELECT 1 FROM mentions m WHERE {_same_name("m.", "new")}
+                AND m.doc_id = new.doc_id AND m.id <> new.id)
+        FROM documents d WHERE d.id = new.doc_id
+        ON CONFLICT DO UPDATE SET mentions = mentions + 1, documents = documents + excluded.documents;
+    END;
+    CREATE TRIGGER name_counts_delete AFTER DELETE ON mentions BEGIN
+        UPDATE name_totals SET mentions = mentions - 1 WHERE {_same_name("", "old")};
+        UPDATE name_months SET mentions = mentions - 1,
+            documents = documents - NOT EXISTS (SELECT 1 FROM mentions m
+                WHERE {_same_name("m.", "old")} AND m.doc_id = old.doc_id)
+        WHERE {_same_name("", "old")}
+            AND month = (SELECT {month_sql("d.published")} FROM documents d WHERE d.id = old.doc_id);
+    END;
+    CREATE TRIGGER name_totals_forget AFTER UPDATE OF mentions ON name_totals
+    WHEN new.mentions <= 0 BEGIN
+        DELETE FROM name_totals WHERE {_same_name("", "new")};
+    END;
+    CREATE TRIGGER name_months_forget AFTER UPDATE OF mentions ON name_months
+    WHEN new.mentions <= 0 BEGIN
+        DELETE FROM name_months WHERE {_same_name("", "new")} AND month = new.month;
+    END;
+    CREATE TRIGGER documents_mentions_first BEFORE DELETE ON documents BEGIN
+        DELETE FROM mentions WHERE doc_id = old.id;
+    END;
+    CREATE TRIGGER name_months_redate AFTER UPDATE OF published ON documents BEGIN
+        UPDATE name_months SET
+            mentions = mentions - (SELECT count(*) FROM mentions m
+                WHERE m.doc_id = old.id AND {_same_name("m.", "name_months")}),
+            documents = documents - 1
+        WHERE month = {month_sql("old.published")}
+            AND (label, canonical, text) IN
+                (SELECT label, canonical, text FROM mentions WHERE doc_id = old.id);
+        INSERT INTO name_months (label, canonical, text, month, mentions, documents)
+        SELECT label, canonical, text, {month_sql("new.published")}, count(*), 1
+        FROM mentions WHERE doc_id = new.id GROUP BY label, canonical, text
+        ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions, documents = documents + 1;
+    END;
+    INSERT INTO name_totals (label, canonical, text, mentions)
+    SELECT label, canonical, text, count(*) FROM mentions GROUP BY label, canonical, text;
+    INSERT INTO name_months (label, canonical, text, month, mentions, documents)
+    SELECT m.label, m.canonical, m.text, {month_sql("d.published")}, count(*), count(DISTINCT m.doc_id)
+    FROM mentions m JOIN documents d ON d.id = m.doc_id
+    GROUP BY m.label, m.canonical, m.text, 4
+    """
+
+
 #: Applied in order from the start; ``user_version`` = number applied. Append only.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -188,6 +273,8 @@ MIGRATIONS: tuple[str, ...] = (
     WHERE m.label <> 'ROLE'
     GROUP BY m.label, m.canonical
     """,
+    # 9: counts per written name, and per name and month, kept by triggers (timelines).
+    NAME_COUNTS_MIGRATION,
 )
 #: Python run just before the SQL of the migration at the same index (0-based), for
 #: what SQL alone cannot express. Kept apart so that MIGRATIONS stays constant SQL text.
