@@ -60,10 +60,18 @@ class Canonicalizer:
         self.heads = frozenset(w.casefold().rstrip(".") for w in org_words)
         suffix_words = {w for tail in self.suffixes.tails for w in tail}
         self.company_ends = suffix_words | self.heads | {w.casefold() for w in company_words}
+        self._org_keys: dict[str, str] = {}
 
     def org_key(self, name: str) -> str:
-        """Words of an organization name without trailing suffixes ("Group", "Co., Ltd.")."""
-        return " ".join(self.suffixes.split(" ".join(_words(name)))[0])
+        """Words of an organization name without trailing suffixes ("Group", "Co., Ltd.").
+        Memoised per canonicalizer: the pair loop of :meth:`_orgs` asks for each name's
+        key once per other name, and the key depends only on the name and the suffixes."""
+        key = self._org_keys.get(name)
+        if key is None:
+            if len(self._org_keys) > 1 << 16:
+                self._org_keys.clear()  # bounded: a long corpus never grows it without end
+            key = self._org_keys[name] = " ".join(self.suffixes.split(" ".join(_words(name)))[0])
+        return key
 
     def head(self, name: str) -> str | None:
         """The organization head word: last head word before any "of" tail."""

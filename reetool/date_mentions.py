@@ -134,7 +134,7 @@ def tense_at(text: str, start: int, end: int, ph: Phrases) -> int:
     best: tuple[tuple[int, int], int] | None = None
     for i, (a, b, w) in enumerate(words):
         sign = _cue(w, ph)
-        for n in (2, 3):
+        for n in (2, 3) if w in ph.cue_starts else ():
             phrase = " ".join(x[2] for x in words[i : i + n])
             if i + n <= len(words) and phrase in ph.cues:
                 sign, b = ph.cues[phrase], words[i + n - 1][1]

@@ -62,6 +62,9 @@ class Phrases:
     # tense cues: phrase -> -1 (past) or +1 (future); suffixes from "*ed"-style entries
     cues: dict[str, int]
     cue_suffixes: tuple[tuple[str, int], ...]
+    # first words of the cues of several words ("planned" of "planned to"): only a word
+    # among these can start one, so the others need no phrase look-up
+    cue_starts: frozenset[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str] | None:
@@ -95,6 +98,7 @@ def phrases(vocab: Vocab) -> Phrases:
 
     # past first, so that a word listed as both is future
     cues = [(w, -1) for w in words("past")] + [(w, 1) for w in words("future")]
+    cue_words = {w: sign for w, sign in cues if not w.startswith("*")}
     return Phrases(
         rejects=_alternation([w for kind in REJECT_KINDS for w in words(kind)]),
         units=_alternation(words("unit")),
@@ -102,8 +106,9 @@ def phrases(vocab: Vocab) -> Phrases:
         shift=numbers("shift"),
         ago=numbers("ago"),
         daypart=frozenset(words("daypart")),
-        cues={w: sign for w, sign in cues if not w.startswith("*")},
+        cues=cue_words,
         cue_suffixes=tuple((w[1:], sign) for w, sign in reversed(cues) if w.startswith("*")),
+        cue_starts=frozenset(w.split(" ", 1)[0] for w in cue_words if " " in w),
     )
 
 

@@ -15,7 +15,7 @@ spaCy component that fills ``doc.spans["elements"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -281,26 +281,26 @@ def register_factory() -> None:
     from spacy.language import Language
 
     if not Language.has_factory(FACTORY):
-        Language.factory(FACTORY, default_config={"vocab_dirs": []}, assigns=["doc.spans"])(
-            make_elements_component
-        )
+        Language.factory(FACTORY, assigns=["doc.spans"])(make_elements_component)
 
 
 def add_to_pipeline(
-    nlp: Language, vocab_dirs: Iterable[str] = (), **add_pipe_kwargs: object
+    nlp: Language, vocab: Vocab | None = None, **add_pipe_kwargs: object
 ) -> ElementsComponent:
-    """Register the factory and add the component: ``add_to_pipeline(nlp, before="ner")``."""
+    """Register the factory, add the component and initialize it with ``vocab`` (the
+    built-in one if None): ``add_to_pipeline(nlp, before="ner")``."""
     register_factory()
-    config = {"vocab_dirs": [str(d) for d in vocab_dirs]}
-    return cast(ElementsComponent, nlp.add_pipe(FACTORY, config=config, **add_pipe_kwargs))  # type: ignore[arg-type]
+    component = cast(ElementsComponent, nlp.add_pipe(FACTORY, **add_pipe_kwargs))  # type: ignore[arg-type]
+    component.initialize(nlp=nlp, vocab=vocab)
+    return component
 
 
-def make_elements_component(nlp: Language, name: str, vocab_dirs: list[str]) -> ElementsComponent:
-    """Factory for ``nlp.add_pipe("reetool_elements", config={"vocab_dirs": [...]})``."""
+def make_elements_component(nlp: Language, name: str) -> ElementsComponent:
+    """Factory for ``nlp.add_pipe("reetool_elements")``; the vocab comes with ``initialize``."""
     from spacy.tokens import Span
 
     Span.set_extension("elements", default=None, force=True)
-    return ElementsComponent(ElementMatcher.from_vocab(Vocab.load(vocab_dirs)))
+    return ElementsComponent()
 
 
 class ElementsComponent:
@@ -312,14 +312,33 @@ class ElementsComponent:
     per-item offsets are always available from ``component.matcher.find(doc.text)``.
     """
 
-    def __init__(self, matcher: ElementMatcher) -> None:
-        self.matcher = matcher
+    def __init__(self, matcher: ElementMatcher | None = None) -> None:
+        self._matcher = matcher
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[object]] | None = None,
+        *,
+        nlp: object = None,
+        vocab: Vocab | None = None,
+    ) -> None:
+        """Build the matcher from ``vocab`` (spaCy's ``initialize`` step): the pipeline's
+        config then names no folders of this machine."""
+        self._matcher = ElementMatcher.from_vocab(vocab or Vocab.load())
+
+    @property
+    def matcher(self) -> ElementMatcher:
+        if self._matcher is None:
+            raise RuntimeError("ElementsComponent is not initialized: call its initialize(vocab=...)")
+        return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:
         from spacy.tokens import Span
 
+        from reetool.ner_tokens import doc_text
+
         merged: dict[tuple[int, int], list[Element]] = {}
-        for m in self.matcher.find(doc.text):
+        for m in self.matcher.find(doc_text(doc)):
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
                 continue

@@ -20,6 +20,7 @@ from reetool.canonical import Canonicalizer, Mention
 from reetool.date_mentions import claim_dates, document_dates
 from reetool.document import Document, Entity, Extraction
 from reetool.labels import LABELS
+from reetool.ner_tokens import doc_text, token_ent_ids
 from reetool.roles import find_roles, load_titles
 from reetool.settings import env_model
 from reetool.vocab import Vocab
@@ -94,13 +95,13 @@ class Extractor:
         """Stream extractions; only the chunks of the documents in flight are held."""
         current: Document | None = None
         mentions: list[Mention] = []
-        chunks = ((text, (d, off)) for d in docs for off, text in split_text(d.text, self.chunk_chars))
-        for sdoc, (document, offset) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
+        chunks = ((text, (d, off, text)) for d in docs for off, text in split_text(d.text, self.chunk_chars))
+        for sdoc, (document, offset, text) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
             if document is not current:
                 if current is not None:
                     yield self._finish(current, mentions)
                 current, mentions = document, []
-            mentions.extend(doc_mentions(sdoc, offset))
+            mentions.extend(doc_mentions(sdoc, offset, text))
         if current is not None:
             yield self._finish(current, mentions)
 
@@ -126,23 +127,31 @@ class Extractor:
         return Extraction(document, entities)
 
 
-def doc_mentions(sdoc: Doc, offset: int = 0) -> list[Mention]:
-    """Mentions of a processed chunk with offsets into the whole text.
+def doc_mentions(sdoc: Doc, offset: int = 0, text: str | None = None) -> list[Mention]:
+    """Mentions of a processed chunk with offsets into the whole text; ``text`` is the
+    chunk's text if the caller has it.
 
     ELEMENT mentions carry the element name in ``known`` and its symbol in
-    ``canonical``: one mention per element named ("NdPr" gives two).
+    ``canonical``: one mention per element named ("NdPr" gives two). Texts and ids are
+    read from the text and an array: ``span.text`` and ``span.ent_id_`` build spaCy
+    tokens one by one.
     """
+    text = doc_text(sdoc) if text is None else text
+    ids, strings = token_ent_ids(sdoc), sdoc.vocab.strings
     out = [
-        Mention(_label(e.label_), e.text, e.start_char + offset, e.end_char + offset, e.ent_id_ or None)
+        Mention(
+            _label(e.label_),
+            text[e.start_char : e.end_char],
+            e.start_char + offset,
+            e.end_char + offset,
+            strings[ids[e.start]] if ids[e.start] else None,
+        )
         for e in sdoc.ents
     ]
     for span in sdoc.spans.get("elements", []):
         for el in span._.elements or ():
-            out.append(
-                Mention(
-                    "ELEMENT", span.text, span.start_char + offset, span.end_char + offset, el.name, el.symbol
-                )
-            )
+            start, end = span.start_char, span.end_char
+            out.append(Mention("ELEMENT", text[start:end], start + offset, end + offset, el.name, el.symbol))
     return out
 
 

@@ -11,7 +11,9 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from reetool.ner_rules import FixEnts, Knowledge, Patterns
+from reetool.ner_fix import FixEnts
+from reetool.ner_knowledge import Knowledge
+from reetool.ner_patterns import Patterns
 from reetool.vocab import Vocab
 
 

@@ -248,7 +248,8 @@ def test_durations_and_frequencies_stay_out() -> None:
 
 
 def test_entity_fixes_keep_the_article_of_a_date_and_trim_it_from_a_name() -> None:
-    from reetool.ner_rules import FixEnts, Knowledge
+    from reetool.ner_fix import FixEnts
+    from reetool.ner_knowledge import Knowledge
 
     text = "Sales rose from a year ago, a Lynas report said."
     doc = NLP(text)
