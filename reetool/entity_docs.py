@@ -19,7 +19,7 @@ import orjson
 
 from reetool.name_index import CorpusEntity, EntityIndex, name_key
 from reetool.store import NameStats, Store
-from reetool.store.schema import month_sql
+from reetool.store.schema import PUBLISHED_MONTH
 from reetool.vocab import Vocab
 
 
@@ -58,12 +58,12 @@ class EntityDocs:
         exactly only for an entity written one way (a document using two of its names is
         one document, not two), so other entities' documents, and stores without the
         table, are counted from the mentions in SQL."""
+        which = 0 if measure == "mentions" else 1  # the SQL tuples: mentions, then documents
         if has_name_counts(store) and (measure == "mentions" or len(self.names) == 1):
-            column = "mentions" if measure == "mentions" else "documents"
-            return store.conn.execute(_PER_MONTH_KEPT.format(column=column), (self.names_json(),)).fetchall()
-        column = "sum(g.n)" if measure == "mentions" else "count(*)"
-        sql = _PER_MONTH_INDEXED if has_dates_index(store) else _PER_MONTH
-        return store.conn.execute(sql.format(column=column), (self.names_json(),)).fetchall()
+            return store.conn.execute(_PER_MONTH_KEPT[which], (self.names_json(),)).fetchall()
+        if has_dates_index(store):
+            return store.conn.execute(_PER_MONTH_INDEXED[which], (self.names_json(),)).fetchall()
+        return store.conn.execute(_PER_MONTH[which], (self.names_json(),)).fetchall()
 
     def doc_ids(self, store: Store) -> set[int]:
         """Row ids of the documents that mention this entity."""
@@ -85,22 +85,32 @@ PER_DOCUMENT = (
 
 #: A document's publication month in SQL, NULL unless its date starts with a real one
 #: (what :func:`reetool.timeline.period_of` accepts).
-_MONTH = f"nullif({month_sql('d.published')}, '')"
-#: Mentions (``{column}`` = ``sum(g.n)``) or documents (``count(*)``) per month, from the mentions.
-_PER_MONTH = (
-    f"SELECT {_MONTH} AS month, {{column}} FROM ({PER_DOCUMENT}) g "
-    "JOIN documents d ON d.id = g.doc_id GROUP BY month"
-)
+_MONTH = f"nullif({PUBLISHED_MONTH}, '')"
+
+
+def _per_month(count: str, join: str) -> str:
+    """Mentions or documents (``count``) per month, from the mentions (``join``: how a
+    document's date is looked up)."""
+    return (
+        f"SELECT {_MONTH} AS month, {count} FROM ({PER_DOCUMENT}) g {join} ON d.id = g.doc_id "
+        + "GROUP BY month"
+    )
+
+
+def _per_month_kept(column: str) -> str:
+    """The same from the counts kept per name and month (``column``: mentions or documents)."""
+    return (
+        f"SELECT nullif(n.month, ''), sum(n.{column}) FROM ({_NAMES}) j CROSS JOIN name_months n "
+        "ON n.label = j.label AND n.canonical = j.canonical AND n.text = j.text GROUP BY n.month"
+    )
+
+
+_PER_MONTH = (_per_month("sum(g.n)", "JOIN documents d"), _per_month("count(*)", "JOIN documents d"))
 _PER_MONTH_INDEXED = (
-    f"SELECT {_MONTH} AS month, {{column}} FROM ({PER_DOCUMENT}) g "
-    "JOIN documents d INDEXED BY documents_dates ON d.id = g.doc_id GROUP BY month"
+    _per_month("sum(g.n)", "JOIN documents d INDEXED BY documents_dates"),
+    _per_month("count(*)", "JOIN documents d INDEXED BY documents_dates"),
 )
-#: The same from the counts kept per name and month (``{column}``: mentions or documents).
-_PER_MONTH_KEPT = (
-    "SELECT nullif(n.month, ''), sum(n.{column}) "
-    f"FROM ({_NAMES}) j CROSS JOIN name_months n "
-    "ON n.label = j.label AND n.canonical = j.canonical AND n.text = j.text GROUP BY n.month"
-)
+_PER_MONTH_KEPT = (_per_month_kept("mentions"), _per_month_kept("documents"))
 #: First and last month, documents, and documents without a month.
 _SPAN = (
     "SELECT min(month), max(month), count(*), count(*) - count(month) "

@@ -70,6 +70,10 @@ def month_sql(published: str) -> str:
     )
 
 
+#: A document's publication month in SQL, ``''`` unless its date has a real one.
+PUBLISHED_MONTH = month_sql("d.published")
+
+
 def _same_name(left: str, right: str) -> str:
     """SQL: rows ``left`` and ``right`` are the same written name."""
     return " AND ".join(f"{left}{c} = {right}.{c}" for c in ("label", "canonical", "text"))
@@ -142,6 +146,41 @@ NAME_COUNTS_MIGRATION = f"""
     SELECT m.label, m.canonical, m.text, {month_sql("d.published")}, count(*), count(DISTINCT m.doc_id)
     FROM mentions m JOIN documents d ON d.id = m.doc_id
     GROUP BY m.label, m.canonical, m.text, 4
+    """
+
+
+def _document_counts(doc_id: str, sign: str = "") -> tuple[str, str]:
+    """SQL adding (``sign`` ``-``: taking away) the mentions of document ``doc_id`` to the
+    counts per name and per name and month: one upsert per table, one row per name."""
+    return (
+        "INSERT INTO name_totals (label, canonical, text, mentions) "
+        f"SELECT label, canonical, text, {sign}count(*) FROM mentions WHERE doc_id = {doc_id} "
+        "GROUP BY label, canonical, text ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions",
+        "INSERT INTO name_months (label, canonical, text, month, mentions, documents) "
+        f"SELECT m.label, m.canonical, m.text, {month_sql('d.published')}, {sign}count(*), {sign}1 "
+        f"FROM documents d JOIN mentions m ON m.doc_id = d.id WHERE d.id = {doc_id} "
+        "GROUP BY m.label, m.canonical, m.text ON CONFLICT DO UPDATE SET "
+        "mentions = mentions + excluded.mentions, documents = documents + excluded.documents",
+    )
+
+
+#: Add the counts of the document whose id is the parameter (just saved with its mentions).
+ADD_NAME_COUNTS = _document_counts("?")
+#: Migration 10: the counts of migration 9 kept per document, not per mention (a trigger
+#: per mention cost 30-50 µs of CPU for each one stored, a few percent of ``extract``).
+#: :meth:`reetool.store.Store.save` adds a saved document's counts in two statements
+#: (:data:`ADD_NAME_COUNTS`); deleting a document, however it is done, takes its counts
+#: away first (a cascade would run too late to read its month), and changing its date
+#: moves them (migration 9's trigger). Mentions inserted or deleted one by one outside
+#: reetool are not counted.
+COUNTS_PER_DOCUMENT_MIGRATION = f"""
+    DROP TRIGGER name_counts_insert;
+    DROP TRIGGER name_counts_delete;
+    DROP TRIGGER documents_mentions_first;
+    CREATE TRIGGER name_counts_forget_document BEFORE DELETE ON documents BEGIN
+        {_document_counts("old.id", "-")[0]};
+        {_document_counts("old.id", "-")[1]};
+    END
     """
 
 
@@ -275,6 +314,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 9: counts per written name, and per name and month, kept by triggers (timelines).
     NAME_COUNTS_MIGRATION,
+    # 10: those counts kept per saved batch and deleted document, not per mention.
+    COUNTS_PER_DOCUMENT_MIGRATION,
 )
 #: Python run just before the SQL of the migration at the same index (0-based), for
 #: what SQL alone cannot express. Kept apart so that MIGRATIONS stays constant SQL text.
@@ -285,6 +326,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def latest() -> int:
     """Looked up at call time so that tests can append a migration."""
     return len(MIGRATIONS)
+
+
+def counts_per_document(version: int) -> bool:
+    """Whether saving to a store at this version must add the name counts itself."""
+    return COUNTS_PER_DOCUMENT_MIGRATION in MIGRATIONS[:version]
 
 
 def has_roles(version: int) -> bool:
