@@ -19,6 +19,7 @@ from reetool import boilerplate
 from reetool.document import Document, Failure, Source
 from reetool.html_text import html_to_text, html_to_text_explain
 from reetool.mojibake import repair
+from reetool.tally import Tally
 from reetool.vocab import Vocab
 from reetool.webpage import Page, PageOptions, UnreadablePage, read_page
 
@@ -154,18 +155,31 @@ def normalize_whitespace(text: str, fixes: Counter[str] | None = None) -> str:
 
 
 def clean_all(
-    items: Iterable[Source | Failure], rules: CleanRules | None = None
+    items: Iterable[Source | Failure], rules: CleanRules | None = None, tally: Tally | None = None
 ) -> Iterator[Document | Failure]:
-    """Clean a stream; a document that cannot be cleaned becomes a :class:`Failure`."""
+    """Clean a stream; a document that cannot be cleaned becomes a :class:`Failure`.
+
+    With ``tally``, each document is counted as cleaned or failed (failures coming in
+    are the reader's, counted there)."""
     if rules is None:
         rules = _rules_for(Vocab.load())
     for item in items:
         if isinstance(item, Failure):
             yield item
             continue
-        try:
-            yield clean(item, rules)
-        except UnreadablePage as exc:
-            yield Failure(item.doc, str(exc))
-        except Exception as exc:  # one bad document must not stop the run
-            yield Failure(item.doc, f"cannot clean: {type(exc).__name__}: {exc}")
+        out = _clean_one(item, rules)
+        if tally is not None:
+            if isinstance(out, Failure):
+                tally.failed += 1
+            else:
+                tally.cleaned += 1
+        yield out
+
+
+def _clean_one(item: Source, rules: CleanRules) -> Document | Failure:
+    try:
+        return clean(item, rules)
+    except UnreadablePage as exc:
+        return Failure(item.doc, str(exc))
+    except Exception as exc:  # one bad document must not stop the run
+        return Failure(item.doc, f"cannot clean: {type(exc).__name__}: {exc}")

@@ -60,6 +60,7 @@ class _Node:
     last: str | None = None
     names: Counter[str] = field(default_factory=Counter)  # per-document canonicals, display form
     surfaces: set[str] = field(default_factory=set)  # texts as written, display form
+    value: str | None = None  # a DATE's normalised value: the node holds every wording of it
 
 
 @dataclass(slots=True)
@@ -112,23 +113,21 @@ class EntityIndex:
         """Count one document's mentions; a document's names are folded first, so the
         per-name work (keys, dates) runs once per distinct name, not once per mention."""
         doc = extraction.document
-        per_name: dict[tuple[str, str], tuple[list[int], set[str]]] = {}
+        per_name: dict[tuple[str, str, str | None], tuple[list[int], set[str]]] = {}
         for ent in extraction.entities:
             if ent.label == "ROLE" or (self.labels is not None and ent.label not in self.labels):
                 continue  # a role is not a name: `reetool people` reads roles
-            entry = per_name.get((ent.label, ent.canonical or ent.text))
+            name = (ent.label, ent.canonical or ent.text, ent.value if ent.label == "DATE" else None)
+            entry = per_name.get(name)
             if entry is None:
-                entry = per_name[(ent.label, ent.canonical or ent.text)] = ([0], set())
+                entry = per_name[name] = ([0], set())
             entry[0][0] += 1
             entry[1].add(ent.text)
         published = doc.published
-        for (label, canonical), ((count,), texts) in per_name.items():
-            key = name_key(canonical)
-            if not key:
-                continue
-            node = self.nodes.get((label, key))
+        for (label, canonical, value), ((count,), texts) in per_name.items():
+            node = self._node(label, canonical, value)
             if node is None:
-                node = self.nodes[(label, key)] = _Node(label, key)
+                continue
             node.mentions += count
             node.docs.add(doc.doc)
             if published:
@@ -151,12 +150,9 @@ class EntityIndex:
             if row.label == "ROLE" or (self.labels is not None and row.label not in self.labels):
                 continue
             name = row.canonical or row.text
-            key = name_key(name)
-            if not key:
-                continue
-            node = self.nodes.get((row.label, key))
+            node = self._node(row.label, name, row.value)
             if node is None:
-                node = self.nodes[(row.label, key)] = _Node(row.label, key)
+                continue
             node.mentions += row.mentions
             node.docs.update(row.docs)
             if row.first:
@@ -166,6 +162,20 @@ class EntityIndex:
             node.names[display_name(name)] += row.mentions
             if row.text:
                 node.surfaces.add(display_name(row.text))
+
+    def _node(self, label: str, name: str, value: str | None) -> _Node | None:
+        """The node a name is counted in: its name key's, or for a DATE with a normalised
+        value, that value's (so "last month" and "December" of 2025-12 are one date).
+        None for a name with nothing to key it by."""
+        key = name_key(name)
+        if not key:
+            return None
+        dated = value if label == "DATE" and value else None
+        slot = (label, f"={dated}" if dated else key)  # "=" is in no name key
+        node = self.nodes.get(slot)
+        if node is None:
+            node = self.nodes[slot] = _Node(label, slot[1], value=dated)
+        return node
 
     # -- merging ---------------------------------------------------------------------------
 
@@ -278,7 +288,7 @@ class EntityIndex:
         for root, idx in groups.items():
             group = [nodes[i] for i in idx]
             known = next((vocab_name[i] for i in idx if i in vocab_name), None)
-            canonical = known or _canonical(group)
+            canonical = known or group[0].value or _canonical(group)  # a date: its value
             evidence = []
             for i, j, why in edges_of.get(root, []):
                 subj, other = (
@@ -358,11 +368,17 @@ def _entity(
             seen.setdefault(s, None)
     aliases = [s for s in seen if s != canonical]
     explained = {e.split(": ", 1)[0] for e in evidence}
-    keys = {n.key for n in members} | {name_key(canonical)}
+    # Name keys of the names merged (a date's node is keyed by value: its wordings' keys).
+    named = {name_key(s) for n in members if n.value for s in n.names} | {
+        n.key for n in members if not n.value
+    }
+    keys = named | {name_key(canonical)}
     for s in aliases:
         if s in explained:
             continue
-        if name_key(s) in keys:
+        if members[0].value:
+            evidence.append(f"{s}: a date whose normalised value is {canonical}")
+        elif name_key(s) in keys:
             evidence.append(f"{s}: same name up to case, punctuation, 'the' or possessive")
         else:
             evidence.append(why_alias(label, s, canonical))
@@ -379,7 +395,7 @@ def _entity(
         first_published=min(firsts) if firsts else None,
         last_published=max(lasts) if lasts else None,
         evidence=evidence,
-        keys=frozenset(n.key for n in members),
+        keys=frozenset(named),
     )
 
 

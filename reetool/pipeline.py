@@ -27,6 +27,7 @@ from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
 from reetool.settings import env_model
+from reetool.tally import Tally, count_reads
 from reetool.vocab import Vocab
 from reetool.webpage import PageOptions
 
@@ -255,26 +256,31 @@ def _chunks(
     build: str | None,
     rules: CleanRules,
     stdin_name: str | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[_Chunk]:
     chunk = _Chunk()
     use_store = store is not None and not force
-    for item in read_paths(paths, max_bytes=max_bytes, stdin_name=stdin_name):
+    count = tally if tally is not None else Tally()  # stored and failed ones count now, not when yielded
+    for item in count_reads(read_paths(paths, max_bytes=max_bytes, stdin_name=stdin_name), tally):
         if isinstance(item, Failure):
             chunk.slots.append(item)
         else:
             hit = store.lookup(item.doc, item.digest, build) if use_store else None  # type: ignore[union-attr]
             if hit is not None:
                 chunk.slots.append(hit)  # stored: skip cleaning and spaCy
+                count.stored += 1
             else:
                 for cleaned in clean_all((item,), rules):
                     if isinstance(cleaned, Failure):
                         chunk.slots.append(cleaned)
+                        count.failed += 1
                         continue
                     copy = store.entities_for(cleaned.digest, build) if use_store else None  # type: ignore[union-attr]
                     if copy is not None:
                         ext = Extraction(cleaned, copy[0])
                         chunk.slots.append(ext)
                         chunk.reused.append((ext, copy[1]))
+                        count.stored += 1
                     else:
                         chunk.slots.append(cleaned)
                         chunk.todo.append(cleaned)
@@ -299,10 +305,13 @@ def run_extract(
     max_bytes: int | None = None,
     stdin_name: str | None = None,
     page: PageOptions | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Yield each document's extraction, or the failure that stopped it, in input order.
 
-    A document read from stdin is named ``stdin_name``, else by its content.
+    A document read from stdin is named ``stdin_name``, else by its content. ``tally``
+    counts documents read, served from the store, extracted and failed as that happens
+    (a stored document before the batch it waits in comes back).
 
     With ``store``, stored documents are not extracted again (unless ``force``) and new
     results are saved, one transaction per chunk, before they are yielded. With
@@ -331,20 +340,25 @@ def run_extract(
         executor = _InProcess(_Engine(model, vocab, batch_size))
     pending: deque[tuple[_Chunk, Any]] = deque()
     try:
-        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules, stdin_name):
+        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules, stdin_name, tally):
             pending.append((chunk, executor.submit(chunk.todo) if chunk.todo else None))
             # Bounded: never read far ahead of the workers (and not at all without them).
             while len(pending) > executor.ahead:
-                yield from _finish(*pending.popleft(), executor, store, build)
+                yield from _finish(*pending.popleft(), executor, store, build, tally)
         while pending:
-            yield from _finish(*pending.popleft(), executor, store, build)
+            yield from _finish(*pending.popleft(), executor, store, build, tally)
         executor.close()
     finally:
         executor.abort()  # a no-op after close(); else interrupted, or the consumer stopped reading
 
 
 def _finish(
-    chunk: _Chunk, handle: Any, executor: Executor, store: Store | None, build: str | None
+    chunk: _Chunk,
+    handle: Any,
+    executor: Executor,
+    store: Store | None,
+    build: str | None,
+    tally: Tally | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Collect a chunk's extractions, store them in one transaction, then yield in order."""
     extracted: Iterator[Extraction | Failure] = iter(())
@@ -364,6 +378,9 @@ def _finish(
             done.append(slot)
     if store is not None:
         _save(store, fresh, name, chunk.reused, build or "")
+    if tally is not None:  # counted once stored: a document done is a document kept
+        tally.extracted += len(fresh)
+        tally.failed += len(chunk.todo) - len(fresh)
     yield from done
 
 
@@ -373,7 +390,7 @@ def _save(
     """All of a chunk in one transaction when it has one model (the usual case)."""
     groups: dict[str, list[Extraction]] = {}
     if fresh:
-        groups[name] = fresh
+        groups[name] = list(fresh)  # a copy: the reused ones of the same model join it
     for ext, model in reused:
         groups.setdefault(model, []).append(ext)
     for model, exts in groups.items():

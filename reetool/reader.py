@@ -128,14 +128,6 @@ def count_inputs(paths: Iterable[str]) -> int:
     return total
 
 
-def source_file(doc: str) -> str:
-    """The input file a document came from: ``a.json#3`` (an array item) and ``a.jsonl:7``
-    (a line) both come from ``a.json``/``a.jsonl``."""
-    if os.path.exists(doc):
-        return doc
-    return re.sub(r"(?:#[^/#]*|:\d+)$", "", doc)
-
-
 def _os_reason(exc: OSError, path: str) -> str:
     """A short, lower-case reason instead of ``[Errno 2] No such file or directory: 'x'``."""
     code = exc.errno

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import pty
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, run_on_terminal
 from typer.testing import CliRunner
 
 from reetool import __version__
@@ -69,35 +68,8 @@ def _store_with_one_document(path: Path) -> None:
         store.save([Extraction(doc, ents)], "test-model")
 
 
-def _run_on_terminal(args: list[str], env: dict[str, str], stdout_too: bool = True) -> tuple[bytes, bytes]:
-    """Run reetool with stderr (and, with ``stdout_too``, stdout) on a pseudo-terminal,
-    as a person would; returns (what the terminal showed, what went to the stdout pipe)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reetool", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=slave if stdout_too else subprocess.PIPE,
-        stderr=slave,
-        env=env,
-    )
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        shown += chunk
-    piped = proc.stdout.read() if proc.stdout else b""
-    proc.wait(timeout=300)
-    os.close(master)
-    return shown, piped
-
-
 def _run_in_terminal(args: list[str], env: dict[str, str]) -> bytes:
-    return _run_on_terminal(args, env)[0]
+    return run_on_terminal(args, env)[0]
 
 
 _COLOUR = re.compile(rb"\x1b\[[0-9;]*(?:3[0-9]|4[0-9]|9[0-7])(?:;[0-9;]*)?m")
@@ -128,7 +100,7 @@ def test_piped_table_has_no_escape_codes(tmp_path: Path) -> None:
     assert b"Lynas Rare Earths" in out and b"\x1b[" not in out
 
 
-def test_clean_shows_a_bar_with_total_rate_and_time_left_on_a_terminal(tmp_path: Path) -> None:
+def test_clean_shows_a_bar_with_total_and_time_left_on_a_terminal(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(7):
@@ -136,12 +108,11 @@ def test_clean_shows_a_bar_with_total_rate_and_time_left_on_a_terminal(tmp_path:
     (folder / ".hidden").write_text("not an input", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
     env.update(TERM="xterm-256color", COLUMNS="160", PYTHONPATH=str(ROOT))
-    err, out = _run_on_terminal(["clean", str(folder), "--format", "jsonl"], env, stdout_too=False)
+    err, out, _ = run_on_terminal(["clean", str(folder), "--format", "jsonl"], env, stdout_too=False)
     assert out.count(b"\n") == 7  # the documents went to stdout, untouched by the bar
     plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", err)
-    assert b"7/7" in plain  # the total was counted before the run
-    assert b"files" in plain and b"left" in plain
-    assert re.search(rb"\d+:\d\d:\d\d", plain)  # elapsed and remaining times
+    assert b"7/7 docs: 7 cleaned, 0 failed" in plain  # the total was counted before the run
+    assert b"left" in plain and re.search(rb"\d+:\d\d:\d\d left", plain)  # time remaining
     # On a pipe, nothing at all goes to stderr.
     piped = subprocess.run(
         [sys.executable, "-m", "reetool", "clean", str(folder), "--format", "jsonl"],

@@ -104,6 +104,24 @@ def test_dask_output_and_store_equal_a_single_process_run(cluster, inputs, singl
     assert again.stdout == single[0]
 
 
+def test_the_summary_counts_what_the_cluster_extracted(cluster, inputs, single, tmp_path):
+    """On a terminal, the last line counts the documents the workers extracted, and on a
+    rerun the ones served from the store (which never reach the cluster)."""
+    from tests.conftest import run_on_terminal
+
+    address, _ = cluster
+    with sqlite3.connect(single[1]) as conn:
+        (n,) = conn.execute("SELECT count(*) FROM documents").fetchone()
+    args = ["extract", *inputs, "--db", str(tmp_path / "d.db"), *BATCH, "--format", "jsonl"]
+    for extra, counts in (
+        (address, f"{n} extracted, 0 from the store, 0 failed"),
+        ("tcp://127.0.0.1:9", f"0 extracted, {n} from the store, 0 failed"),
+    ):
+        shown, out, status = run_on_terminal([*args, "--dask", extra], env(), stdout_too=False)
+        assert status == 0 and out == single[0]
+        assert f"reetool: {n} documents: {counts} in ".encode() in shown
+
+
 def test_a_worker_killed_mid_batch_loses_nothing(cluster, inputs, single, tmp_path):
     address, client = cluster
     pids = client.run(os.getpid)

@@ -286,3 +286,49 @@ def test_cli_ctrl_c_exits_130_with_resume_hint(tmp_path, fake):
     assert res.stderr == "reetool: interrupted; 4 documents stored, run again to resume\n"
     with Store.open(db, readonly=True) as st:
         assert st.count() == 4
+
+
+def test_tally_counts_stored_documents_when_found_not_when_their_batch_is_yielded(tmp_path, fake):
+    """The progress bar reads the tally while a batch is out: documents served from the
+    store are done the moment they are found, before the new one's batch comes back."""
+    from reetool.tally import Tally
+
+    c = corpus(tmp_path / "c", 3)
+    with Store.open(tmp_path / "s.db") as st:
+        list(run_extract([str(c / "doc000.txt"), str(c / "doc001.txt")], store=st))
+        tally = Tally()
+        seen_when_reading_ended: list[tuple[int, int, int]] = []
+
+        def paths():
+            yield from (str(c / "doc000.txt"), str(c / "missing.txt"), str(c / "doc001.txt"))
+            yield str(c / "doc002.txt")
+            # The reader asks for the next path only after the previous document was dealt with.
+            seen_when_reading_ended.append((tally.stored, tally.failed, tally.extracted))
+
+        items = run_extract(paths(), store=st, tally=tally)
+        first = next(items)  # the whole run is one chunk: nothing is yielded before it is read
+        assert seen_when_reading_ended == [(2, 1, 0)]  # stored and failed: counted at once
+        assert first.document.doc.endswith("doc000.txt")
+        rest = list(items)
+    assert len(rest) == 3 and fake.seen == [
+        str(c / "doc000.txt"),
+        str(c / "doc001.txt"),
+        str(c / "doc002.txt"),
+    ]
+    assert (tally.read, tally.stored, tally.extracted, tally.failed, tally.done) == (4, 2, 1, 1, 4)
+    assert tally.reading_done and tally.total == 4
+
+
+def test_tally_counts_copies_as_stored_and_extraction_failures_as_failed(tmp_path, fake):
+    from reetool.tally import Tally
+
+    c = corpus(tmp_path / "c", 2)
+    (c / "bad.txt").write_text("Poison pill here.\n")
+    fake.configure(fail_on="Poison")
+    with Store.open(tmp_path / "s.db") as st:
+        list(run_extract([str(c / "doc000.txt")], store=st))
+        copy = tmp_path / "copy.txt"
+        copy.write_bytes((c / "doc000.txt").read_bytes())
+        tally = Tally()
+        list(run_extract([str(copy), str(c / "doc001.txt"), str(c / "bad.txt")], store=st, tally=tally))
+    assert (tally.read, tally.stored, tally.extracted, tally.failed) == (3, 1, 1, 1)

@@ -22,11 +22,12 @@ from reetool.cli.options import (
     NameOpt,
     PathsArg,
     PlainCommand,
+    QuietOpt,
     TypesOpt,
     VocabOpt,
     settings,
 )
-from reetool.cli.progress import progress
+from reetool.cli.progress import progress, show_summary
 
 if TYPE_CHECKING:
     from reetool.document import Document, Extraction
@@ -43,11 +44,13 @@ def clean(
     full: FullPageOpt = False,
     comments: CommentsOpt = False,
     name: NameOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Repair mojibake, strip HTML and site furniture.
 
     PATH... are files, folders (walked recursively) or - for stdin. Prints each cleaned
-    document: its text on a terminal, JSON lines when piped.
+    document: its text on a terminal, JSON lines when piped. On a terminal, a progress
+    bar and a last line on stderr count the documents cleaned and failed (not --quiet).
 
     Example: reetool clean seeds/ --format jsonl | jq -r .text
 
@@ -58,6 +61,7 @@ def clean(
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
+    from reetool.tally import Tally, count_reads
     from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "text")
@@ -67,15 +71,17 @@ def clean(
     except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
-    with progress("cleaning", paths) as (advance, out), records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(read_paths(paths, stdin_name=name), rules):
-            advance(item.doc)
+    tally = Tally()
+    bar = progress("cleaning", paths, tally, wanted=not quiet)
+    with bar as out, records_out(fmt, out, render=_text_block) as writer:
+        for item in clean_all(count_reads(read_paths(paths, stdin_name=name), tally), rules, tally):
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
             else:
                 warn_page(item)
                 writer.write(item if fmt == "text" else document_record(item))
+    show_summary(tally, "cleaning", quiet)
     finish(failed)
 
 
@@ -138,18 +144,23 @@ def extract(
             "(local:N); same output. Needs reetool[dask].",
         ),
     ] = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Find people, organizations, dates and elements.
 
     PATH... are files, folders (walked recursively) or - for stdin. Each document's
     entities are printed (a table on a terminal, JSON lines when piped) and stored, so
     that a rerun serves them from the store and the corpus commands can report on them.
+    On a terminal, stderr shows a progress bar while the results go to a pipe or file,
+    and a last line counting the documents extracted, served from the store and failed
+    (not --quiet).
 
     Example: reetool extract seeds/ --type ORG --format csv > orgs.csv
     """
     from reetool.document import Failure
     from reetool.pipeline import run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
+    from reetool.tally import Tally
     from reetool.webpage import PageOptions
 
     if dask and workers > 1:
@@ -165,10 +176,11 @@ def extract(
         return extraction_table(item, wanted)
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
-    bar = progress("extracting", paths, wanted=not sys.stdout.isatty())
+    tally = Tally()
+    bar = progress("extracting", paths, tally, wanted=not (quiet or sys.stdout.isatty()))
     with (
         _extract_session(run.db, no_store) as store,
-        bar as (advance, out),
+        bar as out,
         records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
         items = run_extract(
@@ -184,9 +196,9 @@ def extract(
             max_bytes=run.max_bytes,
             stdin_name=name,
             page=PageOptions(full=full, comments=comments),
+            tally=tally,
         )
         for item in items:
-            advance(item.doc if isinstance(item, Failure) else item.document.doc)
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
@@ -200,6 +212,7 @@ def extract(
                 writer.write(item)
             else:
                 writer.write_all(entity_record(doc, e) for e in ents)
+    show_summary(tally, "extracting", quiet)
     finish(failed)
 
 

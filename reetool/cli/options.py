@@ -114,6 +114,14 @@ NameOpt = Annotated[
         "--name", metavar="NAME", help="Name for the text read from stdin (-); default: from its content."
     ),
 ]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar or end-of-run summary on the terminal (errors are still reported).",
+    ),
+]
 
 
 def settings(

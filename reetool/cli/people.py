@@ -27,11 +27,14 @@ def people(
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """Each person with the titles and organizations the corpus gives them, names merged
-    across documents: documents, first and last publication date.
+    """Who is who: each person's titles and organizations.
 
-    Reads JSON lines from stdin when piped (reetool extract ... --format jsonl | reetool people),
-    otherwise the store.
+    Each person with the titles and organizations the corpus gives them, names merged
+    across documents, with their documents and first and last publication date. Reads
+    JSON lines from stdin when piped (reetool extract ... --format jsonl | reetool
+    people), otherwise the store.
+
+    Example: reetool people --org "China Rare Earth Group" --explain
     """
     from reetool.name_index import EntityIndex
     from reetool.people import PEOPLE_COLUMNS, PeopleIndex

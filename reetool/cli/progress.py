@@ -1,20 +1,24 @@
-"""Progress on stderr for long runs, only when stderr is a terminal.
+"""Progress and the end-of-run summary on stderr, only when stderr is a terminal.
 
-The bar counts input files (counted cheaply before the run, from directory listings)
-and shows the documents done, the rate and the time left. Output and progress must not
-fight: when stdout is the same kind of terminal, documents are printed through the
-bar's console so that they scroll above the bar instead of being erased by it.
+Both read a :class:`reetool.tally.Tally` that the stages update as they work: the bar
+counts documents done (served from the store the moment they are found, extracted when
+their batch is stored, failed), out of the documents expected (the input files, counted
+cheaply before the run, until reading is over and the real number is known). The bar
+is redrawn from the tally on rich's refresh thread, so it moves while a batch is out.
+
+Output and progress must not fight: when stdout is the same kind of terminal, documents
+are printed through the bar's console so that they scroll above the bar instead of
+being erased by it. Pipes and files get neither bar nor summary.
 """
 
 from __future__ import annotations
 
 import sys
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-#: Called once per document with its name; moves the bar when a new input file starts.
-Advance = Callable[[str], None]
+from reetool.tally import Tally
 
 
 class _ConsoleOut:
@@ -32,59 +36,65 @@ class _ConsoleOut:
         self.console.file.flush()
 
 
+def counts(tally: Tally, label: str, stored: str = "from the store") -> str:
+    """``3 extracted, 2 from the store, 0 failed`` (``5 cleaned, 0 failed`` for ``cleaning``)."""
+    if label == "cleaning":
+        return f"{tally.cleaned} cleaned, {tally.failed} failed"
+    return f"{tally.extracted} extracted, {tally.stored} {stored}, {tally.failed} failed"
+
+
+def summary(tally: Tally, label: str) -> str:
+    """The run in one line: ``5 documents: 3 extracted, 2 from the store, 0 failed in 4.2 s``."""
+    seconds = tally.elapsed()
+    took = f"{seconds:.1f} s" if seconds < 60 else f"{int(seconds // 60)} min {int(seconds % 60)} s"
+    noun = "document" if tally.read == 1 else "documents"
+    return f"{tally.read} {noun}: {counts(tally, label)} in {took}"
+
+
+def show_summary(tally: Tally, label: str, quiet: bool = False) -> None:
+    """Print the summary on stderr when a person is watching it (a terminal), unless ``quiet``."""
+    if not quiet and sys.stderr.isatty():
+        sys.stderr.write(f"reetool: {summary(tally, label)}\n")
+
+
 @contextmanager
 def progress(
-    label: str, paths: Iterable[str], wanted: bool = True
-) -> Iterator[tuple[Advance, typing.BinaryIO]]:
-    """A transient progress bar on stderr, only when stderr is a terminal (and the
-    caller ``wanted`` one).
+    label: str, paths: Iterable[str], tally: Tally, wanted: bool = True
+) -> Iterator[typing.BinaryIO]:
+    """A transient progress bar on stderr drawn from ``tally``, only when stderr is a
+    terminal (and the caller ``wanted`` one).
 
-    Yields the function to call once per document (with its name) and where to write
-    output: stdout's bytes (UTF-8 whatever the locale), or, when stdout is the same
-    kind of terminal, the bar's console.
+    Sets the tally's ``expected`` from the input files and yields where to write output:
+    stdout's bytes (UTF-8 whatever the locale), or, when stdout is the same kind of
+    terminal, the bar's console.
     """
     if not (wanted and sys.stderr.isatty()):
-        yield (lambda doc: None), sys.stdout.buffer
+        yield sys.stdout.buffer
         return
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from reetool.reader import count_inputs, source_file
+    from reetool.reader import count_inputs
 
-    paths = list(paths)
+    class TallyProgress(Progress):
+        """Brings the task up to date with the tally each time the bar is drawn."""
+
+        def get_renderables(self) -> typing.Any:
+            for task in self.task_ids:  # one task, once added
+                self.update(
+                    task, completed=tally.done, total=tally.total, counts=counts(tally, label, "stored")
+                )
+            return super().get_renderables()
+
+    tally.expected = count_inputs(list(paths))
     console = Console(stderr=True)
-    columns = (
-        TextColumn(f"{label} {{task.fields[docs]}} documents"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
+    columns = (  # fits 80 columns: the summary line says the rest
+        TextColumn(label),
+        BarColumn(bar_width=12),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} docs: {task.fields[counts]}"),
         TimeRemainingColumn(),
+        TextColumn("left"),
     )
-    with Progress(*columns, console=console, transient=True, redirect_stdout=False) as bar:
-        task = bar.add_task(label, total=count_inputs(paths), docs=0, rate="")
-        docs = 0
-        current: str | None = None
-
-        def advance(doc: str) -> None:
-            nonlocal docs, current
-            docs += 1
-            name = source_file(doc)
-            step = 0
-            if name != current:
-                current, step = name, 1
-            speed = bar.tasks[0].speed
-            rate = f"{speed:.1f} files/s" if speed else ""
-            bar.update(task, advance=step, docs=docs, rate=rate)
-
-        out = _ConsoleOut(console) if sys.stdout.isatty() else sys.stdout.buffer
-        yield advance, out  # type: ignore[misc]
+    with TallyProgress(*columns, console=console, transient=True, redirect_stdout=False) as bar:
+        bar.add_task(label, total=tally.total, counts="")
+        yield _ConsoleOut(console) if sys.stdout.isatty() else sys.stdout.buffer  # type: ignore[misc]

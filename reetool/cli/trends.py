@@ -66,10 +66,13 @@ def timeline(
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """Mentions (or documents) per month, quarter or year of publication, per entity.
+    """Mentions or documents per month, quarter or year, per entity.
 
-    Names are merged as `reetool entities` merges them. Documents without a publication
-    date are counted apart (period null), never dropped.
+    Counts each entity's mentions (or, with --docs, documents) per period of the
+    documents' publication date. Names are merged as `reetool entities` merges them.
+    Documents without a publication date are counted apart (period null), never dropped.
+
+    Example: reetool timeline --type ELEMENT --by quarter --since 2024
     """
     from reetool.entity_docs import UnknownEntity
     from reetool.store import Store
@@ -130,8 +133,12 @@ def search(
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """Find stored documents by words, phrases and the entities they mention, best first,
-    with a highlighted snippet per hit."""
+    """Find documents by words, phrases and the entities they mention.
+
+    Stored documents that match, best first, with a highlighted snippet per hit.
+
+    Example: reetool search "magnet plant" --with ORG=Lynas --since 2025
+    """
     from reetool.search import SearchError, parse_filter
     from reetool.search import search as run_search
     from reetool.store import Store
@@ -175,8 +182,13 @@ def report_page(
     db: DbOpt = None,
     vocab: VocabOpt = None,
 ) -> None:
-    """One standalone HTML page about the corpus: counts, top entities with their documents,
-    the element timeline and a heat map. Document pages go to FILE's stem + _docs/."""
+    """One standalone HTML page about the corpus.
+
+    Counts, top entities with their documents, the element timeline and a heat map.
+    Document pages go to FILE's stem + _docs/.
+
+    Example: reetool report --html corpus.html --top 20
+    """
     from pathlib import Path
 
     from reetool.corpus_report import write_report

@@ -20,7 +20,13 @@ from reetool.store.rows import IS_COPY
 
 #: Characters of text read on each side of a role for its evidence sentence.
 CONTEXT_CHARS = 300
-NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id) FROM mentions"
+NAME_STATS = "SELECT label, canonical, text, count(*), group_concat(doc_id), NULL FROM mentions"
+#: Dates are told apart by their normalised value too: ``reetool entities`` lists a date
+#: by value ("2025-12"), with its wordings ("last month", "December") as aliases.
+DATE_STATS = (
+    "SELECT label, canonical, text, count(*), group_concat(doc_id), value FROM mentions "
+    "WHERE label = 'DATE' GROUP BY label, canonical, text, value"
+)
 
 
 @dataclass(slots=True)
@@ -53,6 +59,7 @@ class NameStats:
     docs: set[str]
     first: str | None
     last: str | None
+    value: str | None = None  # a DATE's normalised value; None for other labels
 
 
 class CorpusStatistics:
@@ -89,15 +96,19 @@ class CorpusStatistics:
             # group_concat without DISTINCT: one id per mention, so a list's length is the
             # mention count once the copies' ids are dropped.
             # One constant query per label (an index range each) instead of a built IN list.
-            for wanted in [None] if labels is None else sorted(set(labels)):
+            for wanted in ["", "DATE"] if labels is None else sorted(set(labels)):
                 with mapped(self.path):
-                    if wanted is None:
-                        cur = conn.execute(f"{NAME_STATS} GROUP BY label, canonical, text")
+                    if wanted == "":  # all labels but DATE, then DATE with its values
+                        cur = conn.execute(
+                            f"{NAME_STATS} WHERE label != 'DATE' GROUP BY label, canonical, text"
+                        )
+                    elif wanted == "DATE":
+                        cur = conn.execute(DATE_STATS)
                     else:
                         cur = conn.execute(
                             f"{NAME_STATS} WHERE label = ? GROUP BY label, canonical, text", (wanted,)
                         )
-                for label, canonical, text, mentions, doc_ids in fetch(self.path, cur):
+                for label, canonical, text, mentions, doc_ids, value in fetch(self.path, cur):
                     ids = doc_ids.split(",")
                     if copies:
                         ids = [i for i in ids if i not in copies]
@@ -107,7 +118,7 @@ class CorpusStatistics:
                     docs = set(ids)
                     dates = {d for d in map(published.get, docs) if d is not None}
                     first, last = (min(dates), max(dates)) if dates else (None, None)
-                    yield NameStats(label, canonical, text, mentions, docs, first, last)
+                    yield NameStats(label, canonical, text, mentions, docs, first, last, value)
 
     def roles(self) -> Iterator[tuple[str, str | None, Entity, str]]:
         """Every stored ROLE as (doc, published, role, text around it), for ``reetool
