@@ -63,13 +63,14 @@ def test_trend_commands_do_not_import_pydantic_or_spacy(store: Path, args: list[
     status, modules = _modules_after([*args, "--db", str(store)])
     assert status == 0
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "spacy", "thinc")}
+    assert "reetool.report" not in modules and "rich" not in modules  # tables only for people
 
 
 def test_search_by_words_does_not_load_the_name_index(store: Path) -> None:
     status, modules = _modules_after(["search", "terbium", "-f", "jsonl", "--db", str(store)])
     assert status == 0
     assert "reetool.name_index" not in modules and "rapidfuzz" not in modules
-    assert "rich" not in modules  # piped output needs no terminal tables
+    assert "rich" not in modules and "reetool.report" not in modules  # piped: no terminal tables
 
 
 @pytest.mark.parametrize(
