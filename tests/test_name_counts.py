@@ -127,26 +127,3 @@ def test_an_older_store_gets_the_counts_and_answers_as_before(
         assert _timelines(new) == before
         assert [h.record() for h in search(new, None, with_=[("ELEMENT", "Dy")])] == hits_before
     assert any(r["period"] is None for r in before[0])  # the undated documents are in both
-
-
-def test_a_store_counting_per_mention_upgrades_to_counting_per_document(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Migration 9 counted with a trigger per mention; 10 counts per saved document."""
-    with monkeypatch.context() as m:
-        m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:9])
-        with Store.open(tmp_path / "s.db") as store:
-            store.save([_extraction(str(tmp_path / "a"), "2025-01-05", [0, 0, 2])], model="test")
-            store.save([_extraction(str(tmp_path / "b"), "2025-01-20", [0, 1])], model="test")
-            _assert_kept_counts_match(store.conn)
-    with Store.open(tmp_path / "s.db") as store:  # upgraded here
-        triggers = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        assert "name_counts_insert" not in triggers and "name_counts_forget_document" in triggers
-        store.save([_extraction(str(tmp_path / "a"), "2025-02", [1, 2])], model="test")  # replaces a
-        _assert_kept_counts_match(store.conn)
-        store.save([_extraction(str(tmp_path / "c"), None, [0])], model="test")
-        store.conn.execute("UPDATE documents SET published = '2025-02-01' WHERE title = 'b'")
-        _assert_kept_counts_match(store.conn)
-        store.conn.execute("DELETE FROM documents WHERE title = 'a'")
-        _assert_kept_counts_match(store.conn)
-        assert store.conn.execute("SELECT count(*) FROM name_months").fetchone()[0] > 0

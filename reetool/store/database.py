@@ -68,7 +68,7 @@ class Store(CorpusStatistics):
         self.saved = 0
         #: Whether the mentions table has the roles' columns (set when the store is opened).
         self.has_roles = True
-        #: Whether :meth:`save` adds the per-name counts (schema migration 10).
+        #: Whether :meth:`save` adds the per-name counts (schema migration 9).
         self.counts_per_document = True
 
     # -- opening -----------------------------------------------------------------

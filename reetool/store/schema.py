@@ -79,12 +79,33 @@ def _same_name(left: str, right: str) -> str:
     return " AND ".join(f"{left}{c} = {right}.{c}" for c in ("label", "canonical", "text"))
 
 
+def _document_counts(doc_id: str, sign: str = "") -> tuple[str, str]:
+    """SQL adding (``sign`` ``-``: taking away) the mentions of document ``doc_id`` to the
+    counts per name and per name and month: one upsert per table, one row per name."""
+    return (
+        "INSERT INTO name_totals (label, canonical, text, mentions) "
+        f"SELECT label, canonical, text, {sign}count(*) FROM mentions WHERE doc_id = {doc_id} "
+        "GROUP BY label, canonical, text ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions",
+        "INSERT INTO name_months (label, canonical, text, month, mentions, documents) "
+        f"SELECT m.label, m.canonical, m.text, {month_sql('d.published')}, {sign}count(*), {sign}1 "
+        f"FROM documents d JOIN mentions m ON m.doc_id = d.id WHERE d.id = {doc_id} "
+        "GROUP BY m.label, m.canonical, m.text ON CONFLICT DO UPDATE SET "
+        "mentions = mentions + excluded.mentions, documents = documents + excluded.documents",
+    )
+
+
+#: Add the counts of the document whose id is the parameter (just saved with its mentions).
+ADD_NAME_COUNTS = _document_counts("?")
+
 #: Migration 9: mentions counted per written name, and per name and publication month,
-#: kept by triggers as mentions come and go, so that a timeline or the merge behind
-#: ``--with`` reads a few rows per name instead of every mention of it. A document's
-#: mentions are removed before the document itself (a cascade runs after the document is
-#: gone, when its month can no longer be read); a row whose count drops to zero goes.
-#: The last two statements fill the tables for the mentions already stored.
+#: so that a timeline or the merge behind ``--with`` reads a few rows per name instead of
+#: every mention of it. Kept per document, set-based (a trigger per mention cost 30-50 µs
+#: of CPU for each one stored, a few percent of ``extract``): :meth:`reetool.store.Store.save`
+#: adds a saved document's counts (:data:`ADD_NAME_COUNTS`); deleting a document, however
+#: it is done, takes them away first (a cascade would run too late to read its month);
+#: changing its date moves them; a row whose count drops to zero goes. Mentions inserted
+#: or deleted one by one outside reetool are not counted. The last two statements fill
+#: the tables for the mentions already stored.
 NAME_COUNTS_MIGRATION = f"""
     CREATE TABLE name_totals (
         label TEXT NOT NULL, canonical TEXT NOT NULL, text TEXT NOT NULL,
@@ -97,25 +118,6 @@ NAME_COUNTS_MIGRATION = f"""
         mentions INTEGER NOT NULL, documents INTEGER NOT NULL,
         PRIMARY KEY (label, canonical, text, month)
     ) WITHOUT ROWID;
-    CREATE TRIGGER name_counts_insert AFTER INSERT ON mentions BEGIN
-        INSERT INTO name_totals (label, canonical, text, mentions)
-        VALUES (new.label, new.canonical, new.text, 1)
-        ON CONFLICT DO UPDATE SET mentions = mentions + 1;
-        INSERT INTO name_months (label, canonical, text, month, mentions, documents)
-        SELECT new.label, new.canonical, new.text, {month_sql("d.published")}, 1,
-            NOT EXISTS (SELECT 1 FROM mentions m WHERE {_same_name("m.", "new")}
-                AND m.doc_id = new.doc_id AND m.id <> new.id)
-        FROM documents d WHERE d.id = new.doc_id
-        ON CONFLICT DO UPDATE SET mentions = mentions + 1, documents = documents + excluded.documents;
-    END;
-    CREATE TRIGGER name_counts_delete AFTER DELETE ON mentions BEGIN
-        UPDATE name_totals SET mentions = mentions - 1 WHERE {_same_name("", "old")};
-        UPDATE name_months SET mentions = mentions - 1,
-            documents = documents - NOT EXISTS (SELECT 1 FROM mentions m
-                WHERE {_same_name("m.", "old")} AND m.doc_id = old.doc_id)
-        WHERE {_same_name("", "old")}
-            AND month = (SELECT {month_sql("d.published")} FROM documents d WHERE d.id = old.doc_id);
-    END;
     CREATE TRIGGER name_totals_forget AFTER UPDATE OF mentions ON name_totals
     WHEN new.mentions <= 0 BEGIN
         DELETE FROM name_totals WHERE {_same_name("", "new")};
@@ -124,8 +126,9 @@ NAME_COUNTS_MIGRATION = f"""
     WHEN new.mentions <= 0 BEGIN
         DELETE FROM name_months WHERE {_same_name("", "new")} AND month = new.month;
     END;
-    CREATE TRIGGER documents_mentions_first BEFORE DELETE ON documents BEGIN
-        DELETE FROM mentions WHERE doc_id = old.id;
+    CREATE TRIGGER name_counts_forget_document BEFORE DELETE ON documents BEGIN
+        {_document_counts("old.id", "-")[0]};
+        {_document_counts("old.id", "-")[1]};
     END;
     CREATE TRIGGER name_months_redate AFTER UPDATE OF published ON documents BEGIN
         UPDATE name_months SET
@@ -146,41 +149,6 @@ NAME_COUNTS_MIGRATION = f"""
     SELECT m.label, m.canonical, m.text, {month_sql("d.published")}, count(*), count(DISTINCT m.doc_id)
     FROM mentions m JOIN documents d ON d.id = m.doc_id
     GROUP BY m.label, m.canonical, m.text, 4
-    """
-
-
-def _document_counts(doc_id: str, sign: str = "") -> tuple[str, str]:
-    """SQL adding (``sign`` ``-``: taking away) the mentions of document ``doc_id`` to the
-    counts per name and per name and month: one upsert per table, one row per name."""
-    return (
-        "INSERT INTO name_totals (label, canonical, text, mentions) "
-        f"SELECT label, canonical, text, {sign}count(*) FROM mentions WHERE doc_id = {doc_id} "
-        "GROUP BY label, canonical, text ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions",
-        "INSERT INTO name_months (label, canonical, text, month, mentions, documents) "
-        f"SELECT m.label, m.canonical, m.text, {month_sql('d.published')}, {sign}count(*), {sign}1 "
-        f"FROM documents d JOIN mentions m ON m.doc_id = d.id WHERE d.id = {doc_id} "
-        "GROUP BY m.label, m.canonical, m.text ON CONFLICT DO UPDATE SET "
-        "mentions = mentions + excluded.mentions, documents = documents + excluded.documents",
-    )
-
-
-#: Add the counts of the document whose id is the parameter (just saved with its mentions).
-ADD_NAME_COUNTS = _document_counts("?")
-#: Migration 10: the counts of migration 9 kept per document, not per mention (a trigger
-#: per mention cost 30-50 µs of CPU for each one stored, a few percent of ``extract``).
-#: :meth:`reetool.store.Store.save` adds a saved document's counts in two statements
-#: (:data:`ADD_NAME_COUNTS`); deleting a document, however it is done, takes its counts
-#: away first (a cascade would run too late to read its month), and changing its date
-#: moves them (migration 9's trigger). Mentions inserted or deleted one by one outside
-#: reetool are not counted.
-COUNTS_PER_DOCUMENT_MIGRATION = f"""
-    DROP TRIGGER name_counts_insert;
-    DROP TRIGGER name_counts_delete;
-    DROP TRIGGER documents_mentions_first;
-    CREATE TRIGGER name_counts_forget_document BEFORE DELETE ON documents BEGIN
-        {_document_counts("old.id", "-")[0]};
-        {_document_counts("old.id", "-")[1]};
-    END
     """
 
 
@@ -312,10 +280,8 @@ MIGRATIONS: tuple[str, ...] = (
     WHERE m.label <> 'ROLE'
     GROUP BY m.label, m.canonical
     """,
-    # 9: counts per written name, and per name and month, kept by triggers (timelines).
+    # 9: counts per written name, and per name and month, kept per document (timelines).
     NAME_COUNTS_MIGRATION,
-    # 10: those counts kept per saved batch and deleted document, not per mention.
-    COUNTS_PER_DOCUMENT_MIGRATION,
 )
 #: Python run just before the SQL of the migration at the same index (0-based), for
 #: what SQL alone cannot express. Kept apart so that MIGRATIONS stays constant SQL text.
@@ -330,7 +296,7 @@ def latest() -> int:
 
 def counts_per_document(version: int) -> bool:
     """Whether saving to a store at this version must add the name counts itself."""
-    return COUNTS_PER_DOCUMENT_MIGRATION in MIGRATIONS[:version]
+    return NAME_COUNTS_MIGRATION in MIGRATIONS[:version]
 
 
 def has_roles(version: int) -> bool:
