@@ -9,12 +9,12 @@ repair's range words), so there is one table to extend.
 from __future__ import annotations
 
 import calendar
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reetool.vocab import ENV_VAR, Vocab
+from reetool.settings import env_vocab_dirs
+from reetool.vocab import Vocab
 
 PHRASES_FILE = "date_phrases.tsv"
 
@@ -114,10 +114,10 @@ def phrases(vocab: Vocab) -> Phrases:
 
 def default_vocab() -> Vocab:
     """The built-in vocab plus ``REETOOL_VOCAB``, for callers that pass none."""
-    return _vocab_for_env(os.environ.get(ENV_VAR, ""))
+    return _vocab_for_env(env_vocab_dirs())
 
 
 @lru_cache(maxsize=4)
-def _vocab_for_env(env: str) -> Vocab:
+def _vocab_for_env(env: tuple[str, ...]) -> Vocab:
     """Keyed on the variable's value, so a changed ``REETOOL_VOCAB`` is never stale."""
     return Vocab.load()

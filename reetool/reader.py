@@ -31,12 +31,12 @@ from reetool.decode import BinaryFile, decode, decode_html
 from reetool.document import Failure, Source
 from reetool.identity import stdin_name as content_name
 from reetool.pagemeta import html_source
+from reetool.settings import MAX_BYTES_ENV, env_max_bytes
 from reetool.sniff import looks_like_html, looks_like_json
 from reetool.wordpress import parse_json
 
 DEFAULT_MAX_BYTES = 100_000_000
-ENV_MAX_BYTES = "REETOOL_MAX_BYTES"
-_LIMIT_HINT = f"set {ENV_MAX_BYTES} or --max-bytes"
+_LIMIT_HINT = f"set {MAX_BYTES_ENV} or --max-bytes"
 _CHUNK = 8 << 20
 
 Item = Source | Failure
@@ -49,7 +49,7 @@ def parse_size(text: str) -> int:
     """Parse ``"250000"``, ``"200MB"``, ``"1.5G"`` (decimal units); ``0`` means no limit."""
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*", text, re.I)
     if not m:
-        raise ValueError(f"{ENV_MAX_BYTES}={text!r} is not a size (use bytes, or e.g. 200MB)")
+        raise ValueError(f"{MAX_BYTES_ENV}={text!r} is not a size (use bytes, or e.g. 200MB)")
     scale = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}[m.group(2).lower()]
     return int(float(m.group(1)) * scale)
 
@@ -65,7 +65,7 @@ def human_size(n: int) -> str:
 def resolve_max_bytes(max_bytes: int | None) -> int | None:
     """The effective limit: the argument, else the environment, else the default; None = no limit."""
     if max_bytes is None:
-        env = os.environ.get(ENV_MAX_BYTES, "").strip()
+        env = env_max_bytes()
         max_bytes = parse_size(env) if env else DEFAULT_MAX_BYTES
     return max_bytes if max_bytes > 0 else None
 
@@ -99,7 +99,7 @@ def read_paths(
     try:
         limit = resolve_max_bytes(max_bytes)
     except ValueError as exc:
-        yield Failure(ENV_MAX_BYTES, str(exc))
+        yield Failure(MAX_BYTES_ENV, str(exc))
         limit = DEFAULT_MAX_BYTES
     for path in paths:
         if path == "-":

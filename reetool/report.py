@@ -41,12 +41,28 @@ def _date(value: str | None) -> str:
     return (value or "")[:10]
 
 
-def entities_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> RenderableType:
-    """The entities table; with ``explain``, followed by the evidence for each merged entity
-    (evidence in a table column would be folded into unreadable slivers)."""
+def _span(record: dict[str, Any]) -> tuple[str, str]:
+    """The first and last publication dates of a corpus record, as the tables show them."""
+    return _date(record["first_published"]), _date(record["last_published"])
+
+
+def _with_evidence(table: Table, notes: Iterable[tuple[str, Iterable[str]]], bullet: str) -> RenderableType:
+    """The table, then each heading in bold with its evidence lines below it (evidence in
+    a table column would be folded into unreadable slivers); the table alone if none."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
+
+    text = Text()
+    for heading, lines in notes:
+        text.append(f"\n{heading}\n", style="bold")
+        for line in lines:
+            text.append(f"{bullet}{line}\n")
+    return Group(table, text) if text else table
+
+
+def entities_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> RenderableType:
+    """The entities table; with ``explain``, followed by the evidence for each merged entity."""
+    from rich.table import Table
 
     rows = list(rows)
     table = Table(title="Entities across the corpus")
@@ -65,18 +81,12 @@ def entities_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> Ren
             ", ".join(r["aliases"]),
             str(r["mentions"]),
             str(r["docs"]),
-            _date(r["first_published"]),
-            _date(r["last_published"]),
+            *_span(r),
         )
     if not explain:
         return table
-    notes = Text()
-    for r in rows:
-        if r.get("evidence"):
-            notes.append(f"\n{r['canonical']} ({r['label']})\n", style="bold")
-            for line in r["evidence"]:
-                notes.append(f"  - {line}\n")
-    return Group(table, notes) if notes else table
+    notes = [(f"{r['canonical']} ({r['label']})", r["evidence"]) for r in rows if r.get("evidence")]
+    return _with_evidence(table, notes, "  - ")
 
 
 def docs_table(rows: Iterable[dict[str, Any]], labels: Sequence[str]) -> Table:
@@ -253,9 +263,7 @@ def extraction_table(extraction: Extraction, labels: set[str] | None = None) -> 
 
 def people_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> RenderableType:
     """The who's who; with ``explain``, each person's evidence sentences after the table."""
-    from rich.console import Group
     from rich.table import Table
-    from rich.text import Text
 
     rows = list(rows)
     table = Table(title="People and their roles")
@@ -268,17 +276,11 @@ def people_table(rows: Iterable[dict[str, Any]], explain: bool = False) -> Rende
             "; ".join(r["titles"]),
             "; ".join(r["organizations"]),
             str(r["docs"]),
-            _date(r["first_published"]),
-            _date(r["last_published"]),
+            *_span(r),
         )
     if not explain:
         return table
-    notes = Text()
-    for r in rows:
-        notes.append(f"\n{r['person']}\n", style="bold")
-        for line in r.get("evidence", []):
-            notes.append(f"  {line}\n")
-    return Group(table, notes)
+    return _with_evidence(table, [(r["person"], r.get("evidence", [])) for r in rows], "  ")
 
 
 def roles_table(roles: list[Entity]) -> Table:

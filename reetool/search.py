@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -57,15 +57,9 @@ class Hit:
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
-        return {
-            "doc": self.doc,
-            "title": self.title,
-            "published": self.published,
-            "url": self.url,
-            "score": None if self.score is None else round(self.score, 4),
-            "snippet": self.snippet,
-            "highlights": [list(h) for h in self.highlights],
-        }
+        """The hit's fields in their order, the score rounded, highlights as JSON pairs."""
+        score = None if self.score is None else round(self.score, 4)
+        return {**asdict(self), "score": score, "highlights": [list(h) for h in self.highlights]}
 
 
 def parse_filter(spec: str) -> tuple[str, str]:

@@ -13,12 +13,11 @@ In both, blank lines and lines starting with ``#`` are ignored.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ENV_VAR = "REETOOL_VOCAB"
+from reetool.settings import env_vocab_dirs
 
 
 class VocabError(Exception):
@@ -42,8 +41,7 @@ class Vocab:
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> Vocab:
         """The built-in vocab plus ``extra`` folders and those named in ``REETOOL_VOCAB``."""
-        env = [p for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p]
-        dirs = [builtin_dir(), *(Path(p) for p in env), *(Path(p) for p in extra)]
+        dirs = [builtin_dir(), *(Path(p) for p in env_vocab_dirs()), *(Path(p) for p in extra)]
         return cls(tuple(dict.fromkeys(dirs)))
 
     def check(self) -> Vocab:

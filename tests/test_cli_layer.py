@@ -88,6 +88,7 @@ def latin1_vocab(tmp_path):
         ["elements", "--db", "nowhere.db"],
         ["timeline", "--db", "nowhere.db"],
         ["search", "lynas", "--db", "nowhere.db"],
+        ["people", "--db", "nowhere.db"],
     ],
     ids=lambda a: a[0],
 )
@@ -107,3 +108,35 @@ def test_a_bad_vocab_file_is_one_line_and_the_same_status_everywhere(args, latin
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert "organizations.tsv: not UTF-8 (byte 0xe9" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["clean", "extract", "entities", "elements"])
+def test_json_is_one_shape_for_every_command(command: str) -> None:
+    """``--format json`` is the array ``json.dumps(records, indent=2)`` writes, whichever
+    command wrote it (clean and extract once wrote their items unindented)."""
+    import json
+
+    args, _ = COMMANDS[command]
+    stdin = None
+    if command in ("entities", "elements"):  # from the JSON lines extract writes, no store
+        stdin = runner.invoke(app, ["extract", SEED, "--no-store", "-f", "jsonl"]).stdout
+    result = runner.invoke(app, [command, *args, "--format", "json"], input=stdin)
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records and isinstance(records, list)
+    assert result.stdout == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_clean_and_extract_share_the_input_options(tmp_path) -> None:
+    """Declared once (``reads_files``): clean had no --max-bytes while extract had."""
+    shared = ("--vocab", "--name", "--max-bytes", "--full", "--comments")
+    for command in ("clean", "extract"):
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "120"})
+        assert all(option in result.stdout for option in shared), result.stdout
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_text("Lynas " * 400)
+    small.write_text("Lynas in Malaysia.")
+    result = runner.invoke(app, ["clean", "-f", "jsonl", "--max-bytes", "1KB", str(big), str(small)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"reetool: {big}: file is 2.4 KB, over the 1 KB limit")
+    assert [orjson.loads(line)["doc"] for line in result.stdout.splitlines()] == [str(small)]

@@ -307,6 +307,22 @@ def test_sql_only_with_parameters(path: Path) -> None:
     assert sql_problems(_parse(path)) == []
 
 
+def environment_reads(tree: ast.Module) -> list[int]:
+    """Lines that read the environment: ``os.environ``, ``os.getenv``, ``environ`` imported."""
+    names = ("environ", "environb", "getenv")
+    attributes = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in names]
+    imported = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imports = [n for n in imported if any(a.name in names for a in n.names)]
+    return sorted(n.lineno for n in [*attributes, *imports])
+
+
+def test_only_settings_reads_the_environment() -> None:
+    """Settings are resolved once, at the edge: every other module gets them passed down
+    or asks :mod:`reetool.settings` (REETOOL_VOCAB was once read in two more places)."""
+    readers = {str(p.relative_to(ROOT)): environment_reads(_parse(p)) for p in SOURCES}
+    assert {p for p, lines in readers.items() if lines} == {"reetool/settings.py"}
+
+
 def test_the_store_really_runs_sql() -> None:
     """Guards the check above against passing because it saw no SQL at all."""
     trees = [_parse(path) for path in sorted((ROOT / "reetool" / "store").glob("*.py"))]

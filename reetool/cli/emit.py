@@ -1,7 +1,8 @@
 """Writing records to stdout in every output format, safely for pipes.
 
 One writer serves every command and format: ``jsonl`` (one orjson line per record),
-``json`` (one array, streamed), ``csv`` (a header, then one row per record, formula-like
+``json`` (one array, streamed, the bytes of ``json.dumps(records, indent=2)``
+for every command), ``csv`` (a header, then one row per record, formula-like
 cells neutralised), and ``table``/``text`` for people, where a command-supplied
 ``render`` turns a record into a rich renderable or into bytes. Records are written as
 they come and flushed per batch, so ``| head`` sees output at once and memory does not
@@ -31,11 +32,14 @@ def write_json(obj: Any, out: BinaryIO | None = None) -> None:
 
 class JsonArray:
     """``--format json`` for a stream of records: one valid JSON array, written as the
-    records come, so a corpus never has to fit in memory to be printed."""
+    records come, so a corpus never has to fit in memory to be printed.
 
-    def __init__(self, out: BinaryIO | None = None, nested: bool = False) -> None:
+    Every command writes the same shape: the bytes ``json.dumps(records, indent=2)``
+    (or ``orjson`` with ``OPT_INDENT_2``) gives for the whole list, items indented inside
+    the array, so that a reader never needs to know which command wrote a file."""
+
+    def __init__(self, out: BinaryIO | None = None) -> None:
         self.out = out or sys.stdout.buffer
-        self.nested = nested  # items indented inside the array, as ``orjson.dumps(list)`` does
         self.count = 0
 
     def __enter__(self) -> JsonArray:
@@ -43,9 +47,7 @@ class JsonArray:
 
     def add(self, record: dict[str, Any]) -> None:
         lead = b",\n" if self.count else b"[\n"
-        body = orjson.dumps(record, option=orjson.OPT_INDENT_2)
-        if self.nested:
-            body = b"  " + body.replace(b"\n", b"\n  ")
+        body = b"  " + orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
         self.out.write(lead + body)
         self.out.flush()
         self.count += 1
@@ -121,10 +123,9 @@ class RecordWriter:
         out: BinaryIO,
         columns: Sequence[str] = (),
         render: Render | None = None,
-        nested_json: bool = False,
     ) -> None:
         self.fmt, self.out, self.columns, self.render = fmt, out, list(columns), render
-        self._array: JsonArray | None = JsonArray(out, nested=nested_json) if fmt == "json" else None
+        self._array: JsonArray | None = JsonArray(out) if fmt == "json" else None
         self._csv: Any = None
         self._text: io.TextIOWrapper | None = None
         self._console: Any = None
@@ -192,12 +193,11 @@ def records_out(
     *,
     columns: Sequence[str] = (),
     render: Render | None = None,
-    nested_json: bool = False,
 ) -> Iterator[RecordWriter]:
     """A :class:`RecordWriter` on ``out`` (stdout's bytes by default), closed properly
     at the end; a JSON array is left unclosed if the run fails, so nobody mistakes a
     broken run for a complete one."""
-    writer = RecordWriter(fmt, out or sys.stdout.buffer, columns, render, nested_json)
+    writer = RecordWriter(fmt, out or sys.stdout.buffer, columns, render)
     try:
         yield writer
     except BaseException:
@@ -212,11 +212,8 @@ def emit(
     columns: Sequence[str] = (),
     table: Callable[[], Any] | None = None,
 ) -> None:
-    """A whole result set to stdout: records for the machine formats, ``table()`` for people.
-
-    The JSON form is an indented array, the same bytes as ``json.dumps(records, indent=2)``.
-    """
-    with records_out(fmt, columns=columns, render=lambda show: show(), nested_json=True) as out:
+    """A whole result set to stdout: records for the machine formats, ``table()`` for people."""
+    with records_out(fmt, columns=columns, render=lambda show: show()) as out:
         if fmt in ("table", "text"):
             if table is not None:
                 out.write(table)

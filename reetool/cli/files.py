@@ -13,18 +13,14 @@ from reetool.cli.emit import records_out, resolve_format
 from reetool.cli.errors import INTERRUPTED, USAGE, fail, finish, report
 from reetool.cli.options import (
     CleanFormatOpt,
-    CommentsOpt,
     DbOpt,
     ExtractFormatOpt,
-    FullPageOpt,
-    MaxBytesOpt,
+    FileInputs,
     ModelOpt,
-    NameOpt,
-    PathsArg,
     PlainCommand,
     QuietOpt,
     TypesOpt,
-    VocabOpt,
+    reads_files,
     settings,
 )
 from reetool.cli.progress import progress, show_summary
@@ -37,15 +33,8 @@ app = typer.Typer()
 
 
 @app.command(cls=PlainCommand)
-def clean(
-    paths: PathsArg,
-    fmt: CleanFormatOpt = None,
-    vocab: VocabOpt = None,
-    full: FullPageOpt = False,
-    comments: CommentsOpt = False,
-    name: NameOpt = None,
-    quiet: QuietOpt = False,
-) -> None:
+@reads_files
+def clean(inputs: FileInputs, fmt: CleanFormatOpt = None, quiet: QuietOpt = False) -> None:
     """Repair mojibake, strip HTML and site furniture.
 
     PATH... are files, folders (walked recursively) or - for stdin. Prints each cleaned
@@ -62,19 +51,19 @@ def clean(
     from reetool.reader import read_paths
     from reetool.records import document_record
     from reetool.tally import Tally, count_reads
-    from reetool.webpage import PageOptions
 
     fmt = resolve_format(fmt, "text")
-    run = settings(vocab)
+    run = settings(inputs.vocab, max_bytes=inputs.max_bytes)
     try:
-        rules = load_rules(run.vocab, PageOptions(full=full, comments=comments))
+        rules = load_rules(run.vocab, inputs.page())
     except ValueError as exc:  # a rule the vocab writes wrongly, e.g. a bad pattern
         fail(f"vocab: {exc}", USAGE)
     failed = False
     tally = Tally()
-    bar = progress("cleaning", paths, tally, wanted=not quiet)
+    read = count_reads(read_paths(inputs.paths, max_bytes=run.max_bytes, stdin_name=inputs.name), tally)
+    bar = progress("cleaning", inputs.paths, tally, wanted=not quiet)
     with bar as out, records_out(fmt, out, render=_text_block) as writer:
-        for item in clean_all(count_reads(read_paths(paths, stdin_name=name), tally), rules, tally):
+        for item in clean_all(read, rules, tally):
             if isinstance(item, Failure):
                 report(str(item))
                 failed = True
@@ -114,8 +103,9 @@ _PAGE_WARNINGS = {
 
 
 @app.command(cls=PlainCommand)
+@reads_files
 def extract(
-    paths: PathsArg,
+    inputs: FileInputs,
     fmt: ExtractFormatOpt = None,
     types: TypesOpt = None,
     model: ModelOpt = None,
@@ -125,11 +115,6 @@ def extract(
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=1, metavar="N", help="Extract in N processes (same output).")
     ] = 1,
-    vocab: VocabOpt = None,
-    name: NameOpt = None,
-    max_bytes: MaxBytesOpt = None,
-    full: FullPageOpt = False,
-    comments: CommentsOpt = False,
     batch_size: Annotated[
         int,
         typer.Option("--batch-size", min=1, metavar="N", help="Documents per spaCy batch and store commit."),
@@ -161,12 +146,11 @@ def extract(
     from reetool.pipeline import run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
     from reetool.tally import Tally
-    from reetool.webpage import PageOptions
 
     if dask and workers > 1:
         raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
-    run = settings(vocab, model=model, db=db, max_bytes=max_bytes)
+    run = settings(inputs.vocab, model=model, db=db, max_bytes=inputs.max_bytes)
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -177,14 +161,14 @@ def extract(
 
     # Progress only when the results go elsewhere: on a terminal the tables show it.
     tally = Tally()
-    bar = progress("extracting", paths, tally, wanted=not (quiet or sys.stdout.isatty()))
+    bar = progress("extracting", inputs.paths, tally, wanted=not (quiet or sys.stdout.isatty()))
     with (
         _extract_session(run.db, no_store) as store,
         bar as out,
         records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
         items = run_extract(
-            paths,
+            inputs.paths,
             model=run.model,
             vocab=run.vocab_dirs,
             store=store,
@@ -194,8 +178,8 @@ def extract(
             on_notice=report,
             batch_size=batch_size,
             max_bytes=run.max_bytes,
-            stdin_name=name,
-            page=PageOptions(full=full, comments=comments),
+            stdin_name=inputs.name,
+            page=inputs.page(),
             tally=tally,
         )
         for item in items:

@@ -8,7 +8,10 @@ allowed ones; :func:`format_option` builds it for a command's own list of format
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,6 +39,7 @@ class PlainCommand(TyperCommand):
 
 if TYPE_CHECKING:
     from reetool.settings import Settings
+    from reetool.webpage import PageOptions
 
 #: Formats per kind of command: readable ones first (the terminal default), then machine ones.
 CLEAN_FORMATS = ("text", "jsonl", "json")
@@ -55,6 +59,7 @@ _TTY_HELP = "Output format; default: table on a terminal, jsonl when piped."
 CleanFormatOpt = format_option(CLEAN_FORMATS, "Output format; default: text on a terminal, else jsonl.")
 ExtractFormatOpt = format_option(EXTRACT_FORMATS, _TTY_HELP)
 CorpusFormatOpt = format_option(CORPUS_FORMATS, _TTY_HELP)
+
 
 def _labels(values: list[str] | None) -> list[str] | None:
     """``--type`` values in upper case; an unknown label is a usage error naming the known ones."""
@@ -156,3 +161,58 @@ FullPageOpt = Annotated[
 CommentsOpt = Annotated[
     bool, typer.Option("--comments", help="Web pages: keep the readers' comments below the article.")
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class FileInputs:
+    """The options every command that reads files shares, as one value: what to read
+    (``PATH...``), with which vocab, how to name stdin, the size limit, how to cut web pages."""
+
+    paths: list[str]
+    vocab: list[str] | None = None
+    name: str | None = None
+    max_bytes: int | None = None
+    full: bool = False
+    comments: bool = False
+
+    def page(self) -> PageOptions:
+        """``--full`` and ``--comments`` as the web page reader takes them."""
+        from reetool.webpage import PageOptions
+
+        return PageOptions(full=self.full, comments=self.comments)
+
+
+#: The options :func:`reads_files` adds: declared once, in this order (``PATH...`` first).
+_FILE_OPTIONS = (
+    ("paths", PathsArg, inspect.Parameter.empty),
+    ("vocab", VocabOpt, None),
+    ("name", NameOpt, None),
+    ("max_bytes", MaxBytesOpt, None),
+    ("full", FullPageOpt, False),
+    ("comments", CommentsOpt, False),
+)
+
+
+def reads_files(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options of every command that reads files (``PATH...``,
+    ``--vocab``, ``--name``, ``--max-bytes``, ``--full``, ``--comments``) and pass them to it
+    as one ``inputs: FileInputs`` argument, so that each is declared and read in one place.
+
+    The command's own options come first in ``--help``; typer reads the parameters from
+    the signature this sets."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "inputs"]
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    shared = [
+        inspect.Parameter(name, kind, annotation=hint, default=default)
+        for name, hint, default in _FILE_OPTIONS
+    ]
+    params = [shared[0], *own, *shared[1:]]
+
+    @functools.wraps(command)
+    def run(**options: Any) -> None:
+        inputs = FileInputs(**{name: options.pop(name) for name, _, _ in _FILE_OPTIONS})
+        command(inputs=inputs, **options)
+
+    run.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    return run

@@ -9,7 +9,7 @@ import typer
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import finish
 from reetool.cli.inputs import corpus_store, piped_extractions
-from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt
+from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt, settings
 
 app = typer.Typer()
 
@@ -40,10 +40,9 @@ def people(
     from reetool.people import PEOPLE_COLUMNS, PeopleIndex
     from reetool.report import people_table
     from reetool.roles import load_titles
-    from reetool.vocab import Vocab
 
     fmt = resolve_format(fmt, "table")
-    loaded = Vocab.load(vocab or ())
+    loaded = settings(vocab).vocab
     index = PeopleIndex(EntityIndex(loaded, labels=["PERSON", "ORG"]), load_titles(loaded))
     piped, problems = piped_extractions(ctx)
     if piped is not None:

@@ -6,10 +6,10 @@ holding one (:func:`find_store`); ``--db`` and ``$REETOOL_DB`` win.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-DB_ENV = "REETOOL_DB"
+from reetool.settings import env_db
+
 DEFAULT_RELATIVE = Path(".reetool") / "reetool.db"
 
 
@@ -27,7 +27,7 @@ def find_store(start: Path | None = None) -> Path | None:
 def default_store_path() -> Path:
     """``$REETOOL_DB`` if set, else the store found by :func:`find_store`, else where
     a new one is made: ``.reetool/reetool.db`` under the current folder."""
-    env = os.environ.get(DB_ENV)
+    env = env_db()
     if env:
         return Path(env)
     return find_store() or Path.cwd() / DEFAULT_RELATIVE
