@@ -19,6 +19,7 @@ import orjson
 
 from reetool.name_index import CorpusEntity, EntityIndex, name_key
 from reetool.store import NameStats, Store
+from reetool.store.schema import PUBLISHED_MONTH
 from reetool.vocab import Vocab
 
 
@@ -48,12 +49,21 @@ class EntityDocs:
         """Mentions per document id; a document counts once however many names it uses."""
         return dict(store.conn.execute(PER_DOCUMENT, (self.names_json(),)))
 
-    def per_month(self, store: Store) -> list[tuple[str | None, int, int]]:
-        """``(month, mentions, documents)`` by publication month (``YYYY-MM``; ``None``
-        for documents without a usable date), counted in SQL."""
+    def per_month(self, store: Store, measure: str = "mentions") -> list[tuple[str | None, int]]:
+        """``(month, count)`` of ``measure`` (``mentions`` or ``docs``) by publication
+        month (``YYYY-MM``; ``None`` for documents without a usable date).
+
+        Read from the per-name, per-month counts the store keeps as it writes (migration
+        9): a few rows per name, whatever the size of the corpus. Those give documents
+        exactly only for an entity written one way (a document using two of its names is
+        one document, not two), so other entities' documents, and stores without the
+        table, are counted from the mentions in SQL."""
+        which = 0 if measure == "mentions" else 1  # the SQL tuples: mentions, then documents
+        if has_name_counts(store) and (measure == "mentions" or len(self.names) == 1):
+            return store.conn.execute(_PER_MONTH_KEPT[which], (self.names_json(),)).fetchall()
         if has_dates_index(store):
-            return store.conn.execute(_PER_MONTH_INDEXED, (self.names_json(),)).fetchall()
-        return store.conn.execute(_PER_MONTH, (self.names_json(),)).fetchall()
+            return store.conn.execute(_PER_MONTH_INDEXED[which], (self.names_json(),)).fetchall()
+        return store.conn.execute(_PER_MONTH[which], (self.names_json(),)).fetchall()
 
     def doc_ids(self, store: Store) -> set[int]:
         """Row ids of the documents that mention this entity."""
@@ -75,18 +85,32 @@ PER_DOCUMENT = (
 
 #: A document's publication month in SQL, NULL unless its date starts with a real one
 #: (what :func:`reetool.timeline.period_of` accepts).
-_MONTH = (
-    "CASE WHEN d.published GLOB '[0-9][0-9][0-9][0-9]-0[1-9]*' "
-    "OR d.published GLOB '[0-9][0-9][0-9][0-9]-1[0-2]*' THEN substr(d.published, 1, 7) END"
-)
-_PER_MONTH = (
-    f"SELECT {_MONTH} AS month, sum(g.n), count(*) FROM ({PER_DOCUMENT}) g "
-    "JOIN documents d ON d.id = g.doc_id GROUP BY month"
-)
+_MONTH = f"nullif({PUBLISHED_MONTH}, '')"
+
+
+def _per_month(count: str, join: str) -> str:
+    """Mentions or documents (``count``) per month, from the mentions (``join``: how a
+    document's date is looked up)."""
+    return (
+        f"SELECT {_MONTH} AS month, {count} FROM ({PER_DOCUMENT}) g {join} ON d.id = g.doc_id "
+        + "GROUP BY month"
+    )
+
+
+def _per_month_kept(column: str) -> str:
+    """The same from the counts kept per name and month (``column``: mentions or documents)."""
+    return (
+        f"SELECT nullif(n.month, ''), sum(n.{column}) FROM ({_NAMES}) j CROSS JOIN name_months n "
+        "ON n.label = j.label AND n.canonical = j.canonical AND n.text = j.text GROUP BY n.month"
+    )
+
+
+_PER_MONTH = (_per_month("sum(g.n)", "JOIN documents d"), _per_month("count(*)", "JOIN documents d"))
 _PER_MONTH_INDEXED = (
-    f"SELECT {_MONTH} AS month, sum(g.n), count(*) FROM ({PER_DOCUMENT}) g "
-    "JOIN documents d INDEXED BY documents_dates ON d.id = g.doc_id GROUP BY month"
+    _per_month("sum(g.n)", "JOIN documents d INDEXED BY documents_dates"),
+    _per_month("count(*)", "JOIN documents d INDEXED BY documents_dates"),
 )
+_PER_MONTH_KEPT = (_per_month_kept("mentions"), _per_month_kept("documents"))
 #: First and last month, documents, and documents without a month.
 _SPAN = (
     "SELECT min(month), max(month), count(*), count(*) - count(month) "
@@ -109,6 +133,15 @@ def has_dates_index(store: Store) -> bool:
     return row.fetchone() is not None
 
 
+def has_name_counts(store: Store) -> bool:
+    """Whether the store keeps counts per written name and month (migration 9).
+
+    An older store read without upgrading has none: its answers come from the mentions,
+    the same numbers, more slowly."""
+    row = store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_months'")
+    return row.fetchone() is not None
+
+
 def month_span(store: Store) -> tuple[str | None, str | None, int, int]:
     """The first and last publication month of the store, its number of documents, and
     how many of them have no usable date."""
@@ -122,6 +155,8 @@ class UnknownEntity(ValueError):
 
 
 _NAME_COUNTS = "SELECT label, canonical, text, count(*) FROM mentions"
+#: The same counts as kept by the store (migration 9), in the same order.
+_NAME_TOTALS = "SELECT label, canonical, text, mentions FROM name_totals"
 
 
 class MergedEntities:
@@ -136,13 +171,15 @@ class MergedEntities:
         self.vocab = vocab or Vocab.load()
         wanted = sorted({lb.upper() for lb in labels}) if labels else None
         stats = []
+        if has_name_counts(store):  # kept as the store is written: one row per name
+            counts, grouped = _NAME_TOTALS, "ORDER BY label, canonical, text"
+        else:
+            counts, grouped = _NAME_COUNTS, "GROUP BY label, canonical, text"
         for label in [None] if wanted is None else wanted:  # one index range per label
             if label is None:
-                rows = store.conn.execute(f"{_NAME_COUNTS} GROUP BY label, canonical, text")
+                rows = store.conn.execute(f"{counts} {grouped}")
             else:
-                rows = store.conn.execute(
-                    f"{_NAME_COUNTS} WHERE label = ? GROUP BY label, canonical, text", (label,)
-                )
+                rows = store.conn.execute(f"{counts} WHERE label = ? {grouped}", (label,))
             stats += [NameStats(lb, canonical, text, n, set(), None, None) for lb, canonical, text, n in rows]
         index = EntityIndex(self.vocab, labels=wanted)
         index.add_names(stats)

@@ -6,8 +6,9 @@ each series keeps an ``undated`` count and the timeline says how many documents 
 date. Periods run without gaps from the first to the last dated document of the store
 (a month nobody wrote about is a zero, which is what a chart should show).
 
-Everything is read from the store's indexes: one row per stored name of a chosen
-entity and per document, never a document's text.
+Everything is read from counts the store keeps per written name and month as it is
+written (a few rows per name of a chosen entity), or on an older store from its
+indexes (one row per name and document); never a document's text.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reetool.entity_docs import MergedEntities, month_span
-from reetool.labels import LABELS
-from reetool.store import Store
-from reetool.vocab import Vocab
+if TYPE_CHECKING:
+    from reetool.store import Store
+    from reetool.vocab import Vocab
 
 PERIODS = ("month", "quarter", "year")
 MEASURES = ("mentions", "docs")
@@ -116,6 +116,9 @@ def build_timeline(
     undated documents stay counted apart. Raises :class:`reetool.entity_docs.UnknownEntity`
     for a name that is not in the store.
     """
+    from reetool.entity_docs import MergedEntities, month_span  # the name index: not for --since checks
+    from reetool.labels import LABELS
+
     if by not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {by!r}")
     if measure not in MEASURES:
@@ -137,8 +140,7 @@ def build_timeline(
     series = []
     for item in chosen:
         s = Series(item.canonical, item.label)
-        for month, mentions, docs in item.per_month(store):
-            n = mentions if measure == "mentions" else docs
+        for month, n in item.per_month(store, measure):
             p = period_of(month, by)
             if p is None:
                 s.undated += n

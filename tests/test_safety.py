@@ -134,7 +134,8 @@ class _SqlChecker:
         for node in ast.walk(tree):
             for target in _bound_names(node):
                 counts[target] = counts.get(target, 0) + 1
-        self.constants: set[str] = set()
+        # Imported constants first: a module constant may be built from them.
+        self.constants: set[str] = _imported_constants(tree)
         for node in tree.body:
             value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
             targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
@@ -142,7 +143,6 @@ class _SqlChecker:
                 once = isinstance(target, ast.Name) and counts.get(target.id) == 1
                 if once and value is not None and self.safe(value, None):
                     self.constants.add(target.id)  # type: ignore[union-attr]
-        self.constants |= _imported_constants(tree)
 
     def safe(self, node: ast.expr, func: ast.AST | None, seen: frozenset[str] = frozenset()) -> bool:
         if isinstance(node, ast.Constant):

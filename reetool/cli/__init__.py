@@ -15,8 +15,10 @@ from typing import Annotated
 import typer
 
 from reetool import __version__
-from reetool.cli import corpus, files, people, trends
+from reetool.cli import coercion, corpus, files, people, trends
 from reetool.cli.emit import reader_gone, silence_stdout, stdout_identity
+
+coercion.install()  # option values converted without importing pydantic at each start
 
 app = typer.Typer(
     name="reetool",

@@ -23,8 +23,6 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from reetool.records import write_jsonl
-
 
 def write_json(obj: Any, out: BinaryIO | None = None) -> None:
     out = out or sys.stdout.buffer
@@ -139,6 +137,8 @@ class RecordWriter:
     def write_all(self, records: Iterable[Any]) -> None:
         """Several records, flushed once: a document's mentions go out together."""
         if self.fmt == "jsonl":
+            from reetool.records import write_jsonl  # the records module only when writing them
+
             write_jsonl(records, self.out)
         elif self._array is not None:
             for rec in records:

@@ -18,7 +18,8 @@ import typing
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from reetool.tally import Tally
+if typing.TYPE_CHECKING:  # the records it counts are not for `reetool --help` to import
+    from reetool.tally import Tally
 
 
 class _ConsoleOut:

@@ -8,7 +8,7 @@ library stages (:mod:`reetool.timeline`, :mod:`reetool.search`,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,7 @@ from reetool.cli.inputs import corpus_store
 from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt, settings
 
 if TYPE_CHECKING:
+    from reetool.search import Hit
     from reetool.timeline import Timeline
 
 app = typer.Typer()
@@ -99,10 +100,21 @@ def timeline(
         except UnknownEntity as exc:
             fail(str(exc))
     records = list(t.records())
+    emit(fmt, records, ["entity", "label", "period", t.measure], lambda: _chart(t))
+    _note_undated(t, fmt)
+
+
+def _chart(t: Timeline) -> Any:
+    """The terminal chart: the report module (and rich) only when a person reads it."""
     from reetool.report import timeline_chart
 
-    emit(fmt, records, ["entity", "label", "period", t.measure], lambda: timeline_chart(t))
-    _note_undated(t, fmt)
+    return timeline_chart(t)
+
+
+def _hits_table(hits: list[Hit]) -> Any:
+    from reetool.report import search_table
+
+    return search_table(hits)
 
 
 def _note_undated(t: Timeline, fmt: str) -> None:
@@ -166,9 +178,7 @@ def search(
         except SearchError as exc:
             fail(str(exc))
     records = [h.record() for h in hits]
-    from reetool.report import search_table
-
-    emit(fmt, records, ["doc", "title", "published", "url", "score", "snippet"], lambda: search_table(hits))
+    emit(fmt, records, ["doc", "title", "published", "url", "score", "snippet"], lambda: _hits_table(hits))
     if not hits:
         report("no documents match")
 

@@ -44,6 +44,7 @@ from reetool.store.connection import (
 from reetool.store.location import default_store_path
 from reetool.store.rows import DOC_COLUMNS, INSERT_MENTION, IS_COPY, document, mention_row
 from reetool.store.rows import entities as stored_entities
+from reetool.store.schema import ADD_NAME_COUNTS
 from reetool.store.statistics import CorpusStatistics
 
 #: How long :meth:`Store.upgrade` waits for a writer before leaving the store as it is.
@@ -67,6 +68,8 @@ class Store(CorpusStatistics):
         self.saved = 0
         #: Whether the mentions table has the roles' columns (set when the store is opened).
         self.has_roles = True
+        #: Whether :meth:`save` adds the per-name counts (schema migration 9).
+        self.counts_per_document = True
 
     # -- opening -----------------------------------------------------------------
 
@@ -129,6 +132,7 @@ class Store(CorpusStatistics):
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]  # NOTADB surfaces here
         schema.check_version(version, self.path)
         self.has_roles = schema.has_roles(version)
+        self.counts_per_document = schema.counts_per_document(version)
         if self.readonly:
             if version == 0:
                 raise StoreError(self.path, f"no store at {self.path}; run `reetool extract PATH...` first")
@@ -137,6 +141,7 @@ class Store(CorpusStatistics):
         if version < schema.latest():
             self._migrate()
             self.has_roles = schema.has_roles(schema.latest())
+            self.counts_per_document = schema.counts_per_document(schema.latest())
         # WAL + NORMAL is still atomic and consistent after a crash or kill -9;
         # only the last commits may be lost on power failure.
         self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -215,6 +220,9 @@ class Store(CorpusStatistics):
                     INSERT_MENTION[self.has_roles],
                     [(doc_id, *mention_row(e)[:width]) for e in ext.entities],
                 )
+                if self.counts_per_document:  # the counts timelines read, per document at once
+                    for statement in ADD_NAME_COUNTS:
+                        self.conn.execute(statement, (doc_id,))
         self.saved += len(extractions)
 
     # -- reading ------------------------------------------------------------------
