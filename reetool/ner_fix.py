@@ -8,6 +8,7 @@ and drops headings, furniture and abstract nouns; datelines give a place and a d
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reetool.names import is_acronym
@@ -69,6 +70,15 @@ class _HeadingLines:
 # A wire dateline: an upper-case place, maybe ", Region", then a date or "(Agency)" ending
 # the line or followed by a dash: "ROME 1996-12-06", "TAVILDARA, Tajikistan 1996-08-30",
 # "SYDNEY, 18 February 2026 —", "ROME (Reuters) -".
+@dataclass(slots=True)
+class _Page:
+    """What the fix-up knows of a whole doc while it walks the entities: its heading lines,
+    and the names the text has shown to be places or projects ("the Eneabba refinery")."""
+
+    headings: _HeadingLines
+    things: set[str] = field(default_factory=set)
+
+
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
     r"(?:[ \t]*,[ \t]*[A-Z][\w.'’]*(?:[ -][A-Z][\w.'’]*){0,2})?[ \t]*,?[ \t]*"
@@ -107,19 +117,18 @@ class FixEnts(RuleComponent):
 
         out: list[Span] = []
         v = self.tokens(doc)
-        headings = _HeadingLines(v.text)
-        things: set[str] = set()
+        page = _Page(_HeadingLines(v.text))
         for ent in doc.ents:
             label = ent.label_
             for s, e in pieces(v, ent.start, ent.end, label):
-                span = self._fix(v, headings, s, e, label, things)
+                span = self._fix(v, page, s, e, label)
                 if span is not None:
                     out.append(Span(doc, span[0], span[1], label=span[2]))
         # "the Eneabba refinery" ... "an expansion of Eneabba": once the text shows a name
         # is a place or project, its other mentions read as a person are the same thing
         # (a company's name before "plant" does not make the company a place).
-        if things:
-            out = [o for o in out if not (o.label_ == "PERSON" and word_key(o.text) in things)]
+        if page.things:
+            out = [o for o in out if not (o.label_ == "PERSON" and word_key(o.text) in page.things)]
         set_ents(doc, [*dateline_spans(doc, v.text), *out])
         return doc
 
@@ -135,15 +144,7 @@ class FixEnts(RuleComponent):
                 return False  # "Goldman Sachs said prices ...", "Lynas is a market ...": a clause
         return False
 
-    def _fix(
-        self,
-        v: Tokens,
-        headings: _HeadingLines,
-        s: int,
-        e: int,
-        label: str,
-        things: set[str] | None = None,
-    ) -> tuple[int, int, str] | None:
+    def _fix(self, v: Tokens, page: _Page, s: int, e: int, label: str) -> tuple[int, int, str] | None:
         know, lex, keys = self.know, v.lex, v.keys
         # "a year ago" is a date, "a" part of it; "A Lynas spokesman" names Lynas.
         s, e = trim(v, s, e, articles=ARTICLES if label in NAME_LABELS else ("the",))
@@ -173,7 +174,7 @@ class FixEnts(RuleComponent):
                 return None
             if not is_acronym(v.span_text(s, e)) and know.title_around(keys, s, e):
                 return None
-        if label in NAME_LABELS and not self._is_name(v, headings, s, e, label, things):
+        if label in NAME_LABELS and not self._is_name(v, page, s, e, label):
             return None
         return s, e, label
 
@@ -213,15 +214,7 @@ class FixEnts(RuleComponent):
                 label = "ORG"
         return s, e, label
 
-    def _is_name(
-        self,
-        v: Tokens,
-        headings: _HeadingLines,
-        s: int,
-        e: int,
-        label: str,
-        things: set[str] | None,
-    ) -> bool:
+    def _is_name(self, v: Tokens, page: _Page, s: int, e: int, label: str) -> bool:
         """False for what the model read as a name but is a heading, furniture, an
         abstract noun, or a project's or place's modifier ("the Longonjo project")."""
         know, words, keys = self.know, v.lex[s:e], v.keys
@@ -233,7 +226,7 @@ class FixEnts(RuleComponent):
         if (
             e - s == 1
             and _ABSTRACT_NOUN.search(text)
-            and (label == "PERSON" or (label == "ORG" and headings.at(v.idx[s])))
+            and (label == "PERSON" or (label == "ORG" and page.headings.at(v.idx[s])))
         ):
             return False  # "Accuracy", "Transparency": an abstract noun is no one's name
         if label == "PERSON" and any(w.is_stop for w in words):
@@ -244,13 +237,12 @@ class FixEnts(RuleComponent):
         if (
             not has_org_word
             and not is_acronym(text)
-            and headings.at(v.idx[s])
+            and page.headings.at(v.idx[s])
             and not list_item(v, s, e)
             and not know.title_ending_at(keys, s, max(0, s - know.max_title))
         ):
             return False
         if not has_org_word and self._names_a_thing(v, e):
-            if things is not None:
-                things.add(word_key(text))
+            page.things.add(word_key(text))
             return False
         return True
