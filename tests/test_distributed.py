@@ -91,6 +91,30 @@ def store_rows(db: Path) -> tuple[list[tuple], list[tuple]]:
     return docs, mentions
 
 
+def wait_until_stored(proc: subprocess.Popen, db: Path, documents: int = 2) -> None:
+    """Until the run has stored whole batches holding ``documents``, so it can be hurt mid-run."""
+    deadline = time.monotonic() + 300
+    while stored(db) < documents:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "extract never stored anything"
+        time.sleep(0.05)
+
+
+def assert_whole_batches_kept_and_a_rerun_resumes(
+    inputs: list[str], single: tuple[bytes, Path], db: Path, address: str
+) -> None:
+    """A run stopped mid-way left the first batches, whole; a rerun on ``address`` ends
+    with the single-process run's output and store."""
+    assert integrity(db) == "ok"
+    docs, mentions = store_rows(db)
+    ref_docs, ref_mentions = store_rows(single[1])
+    assert 2 <= len(docs) < len(ref_docs)
+    assert docs == ref_docs[: len(docs)] and mentions == ref_mentions[: len(mentions)]
+    again = run(*inputs, "--db", str(db), *BATCH, "--dask", address)
+    assert again.stdout == single[0]
+    assert store_rows(db) == (ref_docs, ref_mentions)
+
+
 def test_dask_output_and_store_equal_a_single_process_run(cluster, inputs, single, tmp_path):
     address, _ = cluster
     db = tmp_path / "dask.db"
@@ -148,21 +172,10 @@ def test_a_client_killed_mid_run_keeps_whole_batches_and_a_rerun_resumes(cluster
     address, _ = cluster
     db = tmp_path / "dask.db"
     proc = start(inputs, db, address)
-    deadline = time.monotonic() + 300
-    while stored(db) < 2:
-        assert proc.poll() is None, proc.stderr.read().decode()
-        assert time.monotonic() < deadline, "extract never stored anything"
-        time.sleep(0.05)
+    wait_until_stored(proc, db)
     proc.kill()
     proc.wait()
-    assert integrity(db) == "ok"
-    docs, mentions = store_rows(db)
-    ref_docs, ref_mentions = store_rows(single[1])
-    assert 2 <= len(docs) < len(ref_docs)  # only whole batches, the first ones, whole
-    assert docs == ref_docs[: len(docs)] and mentions == ref_mentions[: len(mentions)]
-    again = run(*inputs, "--db", str(db), *BATCH, "--dask", address)
-    assert again.stdout == single[0]
-    assert store_rows(db) == (ref_docs, ref_mentions)
+    assert_whole_batches_kept_and_a_rerun_resumes(inputs, single, db, address)
 
 
 def test_unreachable_cluster_is_a_one_line_error(tmp_path):
@@ -202,11 +215,7 @@ def test_a_cluster_that_goes_away_mid_run_is_a_one_line_error_and_keeps_what_was
     db = tmp_path / "dask.db"
     try:
         proc = start(inputs, db, address)
-        deadline = time.monotonic() + 300
-        while stored(db) < 2:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "extract never stored anything"
-            time.sleep(0.05)
+        wait_until_stored(proc, db)
         scheduler.kill()
         worker.kill()
         _, err = proc.communicate(timeout=300)
@@ -217,14 +226,7 @@ def test_a_cluster_that_goes_away_mid_run_is_a_one_line_error_and_keeps_what_was
     lines = err.decode().splitlines()
     assert proc.returncode == 1, lines
     assert len(lines) == 1 and lines[0].startswith(f"reetool: lost the Dask cluster at {address}: "), lines
-    assert integrity(db) == "ok"
-    docs, mentions = store_rows(db)
-    ref_docs, ref_mentions = store_rows(single[1])
-    assert 2 <= len(docs) < len(ref_docs)  # what was stored stays stored, whole batches
-    assert docs == ref_docs[: len(docs)] and mentions == ref_mentions[: len(mentions)]
-    again = run(*inputs, "--db", str(db), *BATCH, "--dask", cluster[0])  # and a rerun resumes
-    assert again.stdout == single[0]
-    assert store_rows(db) == (ref_docs, ref_mentions)
+    assert_whole_batches_kept_and_a_rerun_resumes(inputs, single, db, cluster[0])
 
 
 def test_a_worker_with_another_reetool_is_refused(cluster, single, tmp_path):
