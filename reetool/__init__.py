@@ -34,6 +34,8 @@ _EXPORTS = {
     "Extractor": "reetool.extractor",
     "load_extractor": "reetool.extractor",
     "run_extract": "reetool.pipeline",
+    "ExtractOptions": "reetool.pipeline",
+    "Settings": "reetool.settings",
     "Store": "reetool.store",
 }
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from reetool.cleaner import CleanRules, clean_all, load_rules
 from reetool.document import Document, Extraction, Failure
 from reetool.reader import read_paths
-from reetool.settings import env_model
+from reetool.settings import Settings, env_model
 from reetool.tally import Tally, count_reads
 from reetool.vocab import Vocab
 from reetool.webpage import PageOptions
@@ -250,18 +250,17 @@ class _Chunk:
 def _chunks(
     paths: Iterable[str],
     store: Store | None,
-    force: bool,
-    batch_size: int,
-    max_bytes: int | None,
+    opts: ExtractOptions,
     build: str | None,
     rules: CleanRules,
-    stdin_name: str | None = None,
     tally: Tally | None = None,
 ) -> Iterator[_Chunk]:
     chunk = _Chunk()
-    use_store = store is not None and not force
+    batch_size = opts.batch_size
+    use_store = store is not None and not opts.force
     count = tally if tally is not None else Tally()  # stored and failed ones count now, not when yielded
-    for item in count_reads(read_paths(paths, max_bytes=max_bytes, stdin_name=stdin_name), tally):
+    read = read_paths(paths, max_bytes=opts.max_bytes, stdin_name=opts.stdin_name)
+    for item in count_reads(read, tally):
         if isinstance(item, Failure):
             chunk.slots.append(item)
         else:
@@ -291,34 +290,65 @@ def _chunks(
         yield chunk
 
 
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """How a run extracts, besides what it reads and where it stores: built once at the
+    edge (the CLI) from the parsed options and the run's :class:`Settings`, then passed
+    down whole, so that a new option is one field here rather than a keyword threaded
+    through every caller.
+
+    Without ``settings`` (a library call), the model, the vocab and the size limit fall
+    back on the environment, as :mod:`reetool.settings` describes. ``force`` extracts
+    stored documents again; ``workers > 1`` extracts in that many processes; ``dask``
+    (a scheduler address, or ``local:N``) on a Dask cluster; ``stdin_name`` names a
+    document read from stdin; ``page`` says how much of a web page is kept.
+    """
+
+    settings: Settings | None = None
+    force: bool = False
+    workers: int = 1
+    dask: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    stdin_name: str | None = None
+    page: PageOptions | None = None
+
+    @property
+    def model(self) -> str | None:
+        return self.settings.model if self.settings is not None else None
+
+    @property
+    def vocab(self) -> Vocabs:
+        """The vocab folders as strings: they travel to worker processes and into the
+        store's fingerprint."""
+        return self.settings.vocab_dirs if self.settings is not None else None
+
+    @property
+    def max_bytes(self) -> int | None:
+        return self.settings.max_bytes if self.settings is not None else None
+
+
 def run_extract(
     paths: Iterable[str],
+    options: ExtractOptions | None = None,
     *,
-    model: str | None = None,
-    vocab: Vocabs = None,
     store: Store | None = None,
-    force: bool = False,
-    workers: int = 1,
-    dask: str | None = None,
     on_notice: Callable[[str], None] | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    max_bytes: int | None = None,
-    stdin_name: str | None = None,
-    page: PageOptions | None = None,
     tally: Tally | None = None,
 ) -> Iterator[Extraction | Failure]:
     """Yield each document's extraction, or the failure that stopped it, in input order.
 
-    A document read from stdin is named ``stdin_name``, else by its content. ``tally``
-    counts documents read, served from the store, extracted and failed as that happens
-    (a stored document before the batch it waits in comes back).
+    ``tally`` counts documents read, served from the store, extracted and failed as that
+    happens (a stored document before the batch it waits in comes back).
 
-    With ``store``, stored documents are not extracted again (unless ``force``) and new
-    results are saved, one transaction per chunk, before they are yielded. With
-    ``workers > 1``, chunks are extracted in that many processes; with ``dask`` (a
-    scheduler address, or ``local:N``), on a Dask cluster (see :mod:`reetool.distributed`;
-    ``on_notice`` hears about workers it refuses). Store writes always stay here.
+    With ``store``, stored documents are not extracted again (unless ``options.force``)
+    and new results are saved, one transaction per chunk, before they are yielded.
+    Chunks are extracted here, in worker processes or on a Dask cluster as ``options``
+    say (see :mod:`reetool.distributed`; ``on_notice`` hears about Dask workers it
+    refuses). Store writes always stay here.
     """
+    opts = options if options is not None else ExtractOptions()
+    model, vocab, workers, dask, batch_size = opts.model, opts.vocab, opts.workers, opts.dask, opts.batch_size
+    page = opts.page
     if workers < 1:
         raise ValueError("workers must be at least 1")
     build = fingerprint(model, vocab, page) if store is not None or dask else None
@@ -340,7 +370,7 @@ def run_extract(
         executor = _InProcess(_Engine(model, vocab, batch_size))
     pending: deque[tuple[_Chunk, Any]] = deque()
     try:
-        for chunk in _chunks(paths, store, force, batch_size, max_bytes, build, rules, stdin_name, tally):
+        for chunk in _chunks(paths, store, opts, build, rules, tally):
             pending.append((chunk, executor.submit(chunk.todo) if chunk.todo else None))
             # Bounded: never read far ahead of the workers (and not at all without them).
             while len(pending) > executor.ahead:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from reetool import pipeline
 from reetool.cli import app
 from reetool.document import Entity, Extraction, Failure
-from reetool.pipeline import run_extract
+from reetool.pipeline import ExtractOptions, run_extract
 from reetool.store import Store
 from reetool.webpage import PageOptions
 
@@ -100,7 +100,7 @@ def test_order_is_input_order_with_failures_in_place(tmp_path, fake):
     c = corpus(tmp_path / "c", 5)
     missing = str(tmp_path / "missing.txt")
     paths = [str(c / "doc003.txt"), missing, str(c / "doc001.txt"), str(c / "doc004.txt")]
-    got = summary(run_extract(paths, batch_size=2))
+    got = summary(run_extract(paths, ExtractOptions(batch_size=2)))
     assert [g[0] for g in got] == [paths[0], "FAIL", paths[2], paths[3]]
     assert got[1] == ("FAIL", missing)
     assert got[0][1][0] == ("ORG", "Report", 0, 6, "REPORT")
@@ -109,10 +109,10 @@ def test_order_is_input_order_with_failures_in_place(tmp_path, fake):
 def test_second_run_uses_the_store_and_prints_the_same(tmp_path, fake):
     c = corpus(tmp_path / "c", 7)
     with Store.open(tmp_path / "s.db") as st:
-        first = summary(run_extract([str(c)], store=st, batch_size=3))
+        first = summary(run_extract([str(c)], ExtractOptions(batch_size=3), store=st))
         assert fake.built == 1 and len(fake.seen) == 7 and st.saved == 7
     with Store.open(tmp_path / "s.db") as st:
-        second = summary(run_extract([str(c)], store=st, batch_size=3))
+        second = summary(run_extract([str(c)], ExtractOptions(batch_size=3), store=st))
         assert st.saved == 0
     assert second == first
     assert fake.built == 1, "no extractor (no spaCy) is loaded when everything is stored"
@@ -123,7 +123,7 @@ def test_force_extracts_again(tmp_path, fake):
     c = corpus(tmp_path / "c", 4)
     with Store.open(tmp_path / "s.db") as st:
         list(run_extract([str(c)], store=st))
-        list(run_extract([str(c)], store=st, force=True))
+        list(run_extract([str(c)], ExtractOptions(force=True), store=st))
         assert len(fake.seen) == 8 and st.count() == 4
 
 
@@ -185,7 +185,7 @@ def test_one_transaction_per_batch(tmp_path, fake, monkeypatch):
     with Store.open(tmp_path / "s.db") as st:
         original = st.save
         monkeypatch.setattr(st, "save", lambda exts, *a: (commits.append(len(exts)), original(exts, *a)))
-        list(run_extract([str(c)], store=st, batch_size=4))
+        list(run_extract([str(c)], ExtractOptions(batch_size=4), store=st))
     assert commits == [4, 4, 2]
     assert fake.batches == [4, 4, 2]
 
@@ -194,7 +194,7 @@ def test_results_are_saved_before_they_are_yielded(tmp_path, fake):
     """A consumer that stops early (| head) leaves only whole, already-yielded batches."""
     c = corpus(tmp_path / "c", 10)
     with Store.open(tmp_path / "s.db") as st:
-        items = run_extract([str(c)], store=st, batch_size=3)
+        items = run_extract([str(c)], ExtractOptions(batch_size=3), store=st)
         first = next(items)
         assert st.count() == 3 and st.get(first.document.doc) is not None
         items.close()
@@ -208,7 +208,7 @@ def test_interrupt_mid_run_keeps_complete_batches_and_resumes(tmp_path, fake):
     db = tmp_path / "s.db"
     yielded = []
     with Store.open(db) as st, pytest.raises(KeyboardInterrupt):
-        for item in run_extract([str(c)], store=st, batch_size=3):
+        for item in run_extract([str(c)], ExtractOptions(batch_size=3), store=st):
             yielded.append(item)
     assert len(yielded) == 6
     with sqlite3.connect(db) as conn:
@@ -217,10 +217,10 @@ def test_interrupt_mid_run_keeps_complete_batches_and_resumes(tmp_path, fake):
         assert [n for (n,) in per_doc] == [4] * 6  # Report, Baotou, Lynas, Neodymium: all of them
     fake.configure(interrupt_on=None)
     with Store.open(db) as st:
-        resumed = summary(run_extract([str(c)], store=st, batch_size=3))
+        resumed = summary(run_extract([str(c)], ExtractOptions(batch_size=3), store=st))
         assert st.saved == 4
     with Store.open(tmp_path / "fresh.db") as st:
-        assert resumed == summary(run_extract([str(c)], store=st, batch_size=3))
+        assert resumed == summary(run_extract([str(c)], ExtractOptions(batch_size=3), store=st))
 
 
 def test_extractor_error_fails_only_that_document(tmp_path, fake):
@@ -228,7 +228,7 @@ def test_extractor_error_fails_only_that_document(tmp_path, fake):
     (c / "doc002.txt").write_text("Poison pill here.\n")
     fake.configure(fail_on="Poison")
     with Store.open(tmp_path / "s.db") as st:
-        got = list(run_extract([str(c)], store=st, batch_size=5))
+        got = list(run_extract([str(c)], ExtractOptions(batch_size=5), store=st))
         assert [type(g).__name__ for g in got] == ["Extraction"] * 2 + ["Failure"] + ["Extraction"] * 2
         assert "extraction failed: ValueError: cannot digest this" in got[2].reason
         assert st.count() == 4 and st.get(str(c / "doc002.txt")) is None
@@ -236,7 +236,7 @@ def test_extractor_error_fails_only_that_document(tmp_path, fake):
 
 def test_workers_must_be_positive():
     with pytest.raises(ValueError):
-        list(run_extract([], workers=0))
+        list(run_extract([], ExtractOptions(workers=0)))
 
 
 # -- the extract command's data flow ---------------------------------------------------

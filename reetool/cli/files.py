@@ -143,7 +143,7 @@ def extract(
     Example: reetool extract seeds/ --type ORG --format csv > orgs.csv
     """
     from reetool.document import Failure
-    from reetool.pipeline import run_extract
+    from reetool.pipeline import ExtractOptions, run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
     from reetool.tally import Tally
 
@@ -151,6 +151,10 @@ def extract(
         raise typer.BadParameter("use either --workers or --dask, not both", param_hint="--dask")
     fmt = resolve_format(fmt, "table")
     run = settings(inputs.vocab, model=model, db=db, max_bytes=inputs.max_bytes)
+    options = ExtractOptions(
+        run, force=force, workers=workers, dask=dask, batch_size=batch_size,
+        stdin_name=inputs.name, page=inputs.page(),
+    )
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
@@ -167,21 +171,7 @@ def extract(
         bar as out,
         records_out(fmt, out, columns=csv_columns(wanted), render=table) as writer,
     ):
-        items = run_extract(
-            inputs.paths,
-            model=run.model,
-            vocab=run.vocab_dirs,
-            store=store,
-            force=force,
-            workers=workers,
-            dask=dask,
-            on_notice=report,
-            batch_size=batch_size,
-            max_bytes=run.max_bytes,
-            stdin_name=inputs.name,
-            page=inputs.page(),
-            tally=tally,
-        )
+        items = run_extract(inputs.paths, options, store=store, on_notice=report, tally=tally)
         for item in items:
             if isinstance(item, Failure):
                 report(str(item))
