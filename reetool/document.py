@@ -72,6 +72,15 @@ class Entity:
     title: str | None = None
     org: str | None = None
 
+    def __reduce__(self) -> tuple[type[Entity], tuple[object, ...]]:
+        # A document's hundred entities cross a process boundary with every batch
+        # (``--workers``, ``--dask``): as a plain tuple they pickle several times faster
+        # than through the dataclass's field-by-field state.
+        return Entity, (
+            self.label, self.text, self.start, self.end, self.canonical,
+            self.value, self.inferred, self.symbol, self.title, self.org,
+        )
+
 
 @dataclass(slots=True)
 class Extraction:

@@ -40,6 +40,10 @@ def load_pipeline(model: str | None = None) -> Language:
     with only the components that named entity recognition needs."""
     import spacy
 
+    from reetool.allocator import keep_freed_memory
+
+    keep_freed_memory()
+
     name = model or env_model()
     candidates = (name,) if name else DEFAULT_MODELS
     for candidate in candidates:

@@ -195,6 +195,7 @@ class Store(CorpusStatistics):
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         width = 10 if self.has_roles else 8
         with mapped(self.path), write_transaction(self.conn):
+            first = None
             for ext in extractions:
                 d = ext.document
                 key = self._key(d.doc)
@@ -216,13 +217,14 @@ class Store(CorpusStatistics):
                     ),
                 )
                 doc_id = cur.lastrowid
+                first = doc_id if first is None else first
                 self.conn.executemany(
                     INSERT_MENTION[self.has_roles],
                     [(doc_id, *mention_row(e)[:width]) for e in ext.entities],
                 )
-                if self.counts_per_document:  # the counts timelines read, per document at once
-                    for statement in ADD_NAME_COUNTS:
-                        self.conn.execute(statement, (doc_id,))
+            if self.counts_per_document:  # the counts timelines read, for the whole batch at once
+                for statement in ADD_NAME_COUNTS:
+                    self.conn.execute(statement, (first, doc_id))
         self.saved += len(extractions)
 
     # -- reading ------------------------------------------------------------------
