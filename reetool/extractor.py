@@ -20,7 +20,7 @@ from reetool.canonical import Canonicalizer, Mention
 from reetool.date_mentions import claim_dates, document_dates
 from reetool.document import Document, Entity, Extraction
 from reetool.labels import LABELS
-from reetool.ner_tokens import doc_text, token_ent_ids
+from reetool.ner_tokens import doc_text, make_doc, token_ent_ids
 from reetool.roles import find_roles, load_titles
 from reetool.settings import env_model
 from reetool.vocab import Vocab
@@ -99,7 +99,9 @@ class Extractor:
         """Stream extractions; only the chunks of the documents in flight are held."""
         current: Document | None = None
         mentions: list[Mention] = []
-        chunks = ((text, (d, off, text)) for d in docs for off, text in split_text(d.text, self.chunk_chars))
+        nlp, limit = self.nlp, self.chunk_chars
+        pieces = ((d, off, text) for d in docs for off, text in split_text(d.text, limit))
+        chunks = ((make_doc(nlp, piece[2]), piece) for piece in pieces)
         for sdoc, (document, offset, text) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
             if document is not current:
                 if current is not None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from reetool.ner_knowledge import DASHES, Knowledge, word_key, wordset
 
 if TYPE_CHECKING:
+    from spacy.language import Language
     from spacy.lexeme import Lexeme
     from spacy.tokens import Doc, Span
     from spacy.vocab import Vocab as SpacyVocab
@@ -80,6 +81,19 @@ class Lexicon:
         self.know = know
         self.words: dict[int, Lex] = {}
         self.vocab: SpacyVocab | None = None
+        self._last: tuple[Doc, Tokens] | None = None
+
+    def view(self, doc: Doc) -> Tokens:
+        """The :class:`Tokens` of ``doc``. The rule components sharing this lexicon run
+        one after the other on the same doc, so the view of the last doc is kept for the
+        next component: it holds no entities (those are read from the doc when asked),
+        only words and offsets, which no component changes."""
+        last = self._last
+        if last is not None and last[0] is doc and len(last[1]) == len(doc):
+            return last[1]
+        view = Tokens(doc, self)
+        self._last = (doc, view)
+        return view
 
     def lexes(self, doc: Doc, orths: list[int]) -> list[Lex]:
         if doc.vocab is not self.vocab:
@@ -91,11 +105,27 @@ class Lexicon:
         return [words[orth] for orth in orths]
 
 
+#: ``doc.user_data`` key of the doc's text, when whoever made the doc kept it there.
+TEXT_KEY = "reetool.text"
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """``nlp.make_doc(text)`` that keeps ``text`` for :func:`doc_text`. A doc's text
+    never changes (retokenizing merges and splits tokens, not characters)."""
+    doc = nlp.make_doc(text)
+    doc.user_data[TEXT_KEY] = text
+    return doc
+
+
 def doc_text(doc: Doc) -> str:
-    """``doc.text`` without its cost: spaCy builds a ``Token`` object per token for it,
-    here one ``to_array`` call and a join of the words do (same string)."""
+    """``doc.text`` without its cost: spaCy builds a ``Token`` object per token for it;
+    here it is the text the doc was made from, else one ``to_array`` call and a join of
+    the words (same string)."""
     from spacy.attrs import ORTH, SPACY
 
+    kept = doc.user_data.get(TEXT_KEY)
+    if kept is not None:
+        return str(kept)
     if not len(doc):
         return ""
     strings = doc.vocab.strings
@@ -124,9 +154,11 @@ class Tokens:
         self.space: list[bool] = [r[1] == 1 for r in rows]
         self.idx: list[int] = [r[2] for r in rows]
         self.keys: list[str] = [lex.key for lex in self.lex]  # what title look-ups compare
-        # doc.text would build a Token per token; the words and spaces give the same string
-        words = zip(self.lex, self.space, strict=True)
-        self.text: str = "".join([lex.text + " " if ws else lex.text for lex, ws in words])
+        kept = doc.user_data.get(TEXT_KEY)
+        if kept is None:  # doc.text would build a Token per token; words and spaces give the same string
+            words = zip(self.lex, self.space, strict=True)
+            kept = "".join([lex.text + " " if ws else lex.text for lex, ws in words])
+        self.text: str = str(kept)
 
     def __len__(self) -> int:
         return len(self.lex)
@@ -358,7 +390,7 @@ class RuleComponent:
     def tokens(self, doc: Doc) -> Tokens:
         if self.lexicon is None:
             raise self._uninitialized()
-        return Tokens(doc, self.lexicon)
+        return self.lexicon.view(doc)
 
     def _uninitialized(self) -> RuntimeError:
         return RuntimeError(f"{type(self).__name__} is not initialized: call its initialize(knowledge=...)")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from reetool.ner_fix import FixEnts
 from reetool.ner_knowledge import Knowledge
 from reetool.ner_patterns import Patterns
-from reetool.ner_tokens import Lexicon, Tokens, doc_text, token_ent_ids
+from reetool.ner_tokens import Lexicon, Tokens, doc_text, make_doc, token_ent_ids
 from reetool.vocab import Vocab
 
 NLP = spacy.blank("en")
@@ -30,6 +30,8 @@ def test_the_view_reads_what_spacy_reads(text: str) -> None:
     doc = NLP.make_doc(text)
     view = Tokens(doc, LEXICON)
     assert doc_text(doc) == view.text == doc.text
+    kept = make_doc(NLP, text)  # the text kept by whoever made the doc is the same string
+    assert doc_text(kept) == Tokens(kept, LEXICON).text == kept.text
     assert view.space == [bool(t.whitespace_) for t in doc]
     assert view.idx == [t.idx for t in doc]
     for lex, tok in zip(view.lex, doc, strict=True):
@@ -86,3 +88,15 @@ def test_a_users_vocab_reaches_the_rules(tmp_path) -> None:
         if e.label == "PERSON"
     }
     assert people == {"Jafar Hakim"}
+
+
+def test_components_sharing_a_lexicon_read_a_doc_once_and_a_new_doc_anew() -> None:
+    lexicon = Lexicon(KNOW)
+    first, second = FixEnts(KNOW), Patterns(KNOW)
+    first.lexicon = second.lexicon = lexicon
+    doc = NLP.make_doc("Lynas Rare Earths chief Amanda Lacaze said so.")
+    view = first.tokens(doc)
+    assert second.tokens(doc) is view
+    other = NLP.make_doc("Lynas Rare Earths chief Amanda Lacaze said so.")
+    assert second.tokens(other) is not view
+    assert second.tokens(other).text == view.text
