@@ -19,7 +19,7 @@ from reetool.document import Entity
 from reetool.roles import sentence_of
 from reetool.store.connection import fetch, mapped, snapshot
 from reetool.store.rows import IS_COPY
-from reetool.store.schema import month_sql
+from reetool.store.schema import PUBLISHED_MONTH
 
 #: Characters of text read on each side of a role for its evidence sentence.
 CONTEXT_CHARS = 300
@@ -36,8 +36,17 @@ DATE_STATS = (
 #: from the counts kept per name and month (see :meth:`CorpusStatistics.name_stats`).
 FEW = 100
 _NAME = "m.label = t.label AND m.canonical = t.canonical AND m.text = t.text"
-#: Names written at most :data:`FEW` times, as :data:`NAME_STATS` gives them.
-FEW_MENTIONS = (
+
+
+def _per_label(sql: str) -> tuple[str, str]:
+    """``sql`` for the names of one label (an index range; the label is the last
+    parameter), and for those of every label but DATE."""
+    return sql.format("= ?"), sql.format("!= 'DATE'")
+
+
+#: Names written at most :data:`FEW` times (the first parameter), as :data:`NAME_STATS`
+#: gives them; of one label, or of all but DATE (see :func:`_per_label`).
+FEW_MENTIONS = _per_label(
     "SELECT t.label, t.canonical, t.text, count(*), group_concat(m.doc_id), NULL "
     f"FROM name_totals t JOIN mentions m ON {_NAME} WHERE t.mentions <= ? AND t.label {{}} "
     "GROUP BY t.label, t.canonical, t.text ORDER BY t.label, t.canonical, t.text"
@@ -58,7 +67,7 @@ def _edge(month: str, order: str) -> str:
 
 #: Names written more than :data:`FEW` times, from the counts kept per name and month:
 #: mentions, documents (a document has one month), first and last date.
-MANY_MENTIONS = (
+MANY_MENTIONS = _per_label(
     f"SELECT t.label, t.canonical, t.text, t.mentions, t.documents, {_edge('first', 'ASC')}, "
     f"{_edge('last', 'DESC')} FROM (SELECT s.label, s.canonical, s.text, s.mentions, "
     "sum(n.documents) AS documents, min(nullif(n.month, '')) AS first, max(nullif(n.month, '')) AS last "
@@ -70,15 +79,9 @@ MANY_MENTIONS = (
 NAME_DOCUMENTS = "SELECT DISTINCT doc_id FROM mentions WHERE label = ? AND canonical = ? AND text = ?"
 #: Whether a document has a date the kept counts cannot place in a month.
 ODD_DATES = (
-    "SELECT EXISTS (SELECT 1 FROM documents INDEXED BY documents_published "
-    f"WHERE published > '' AND {month_sql('published')} = '')"
+    "SELECT EXISTS (SELECT 1 FROM documents d INDEXED BY documents_published "
+    f"WHERE d.published > '' AND {PUBLISHED_MONTH} = '')"
 )
-
-
-def _by_label(sql: str, label: str) -> tuple[str, tuple[int | str, ...]]:
-    """``sql`` for names written more or less than :data:`FEW` times, of one label (an
-    index range), or of every label but DATE (``""``)."""
-    return (sql.format("!= 'DATE'"), (FEW,)) if label == "" else (sql.format("= ?"), (FEW, label))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +183,11 @@ class CorpusStatistics:
             # One constant query per label (an index range each) instead of a built IN list.
             for wanted in ["", "DATE"] if labels is None else sorted(set(labels)):
                 if kept and wanted != "DATE":
+                    every = wanted == ""  # every label but DATE: query 1 of each pair
+                    args = (FEW,) if every else (FEW, wanted)
                     with mapped(self.path):
-                        few = conn.execute(*_by_label(FEW_MENTIONS, wanted))
-                        many = conn.execute(*_by_label(MANY_MENTIONS, wanted))
+                        few = conn.execute(FEW_MENTIONS[every], args)
+                        many = conn.execute(MANY_MENTIONS[every], args)
                     yield from merge(
                         self._from_mentions(fetch(self.path, few), published, copies),
                         self._from_counts(fetch(self.path, many)),
