@@ -13,7 +13,7 @@ to the names :class:`reetool.name_index.EntityIndex` counted over a corpus.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -44,7 +44,10 @@ class Node:
     label: str
     key: str
     mentions: int = 0
-    docs: set[str] = field(default_factory=set)
+    #: Document keys. A store's whole set for one name is kept as given (it may only be
+    #: counted, see :class:`reetool.store.StoredDocuments`) until a second one must join it.
+    docs: Collection[str] = field(default_factory=set)
+    shared: bool = False  # whether ``docs`` is still the one given
     first: str | None = None
     last: str | None = None
     names: Counter[str] = field(default_factory=Counter)  # per-document canonicals, display form
@@ -54,7 +57,7 @@ class Node:
     def count(
         self,
         mentions: int,
-        docs: Iterable[str],
+        docs: Collection[str],
         first: str | None,
         last: str | None,
         name: str,
@@ -64,7 +67,12 @@ class Node:
         unions and min/max dates only, so counting per mention and per aggregated row give
         the same node."""
         self.mentions += mentions
-        self.docs.update(docs)
+        if not self.docs:
+            self.docs, self.shared = docs, True  # the caller's: counted, not changed
+        else:
+            own = self.docs if isinstance(self.docs, set) and not self.shared else set(self.docs)
+            own.update(docs)
+            self.docs, self.shared = own, False
         if first:
             self.first = first if self.first is None else min(self.first, first)
         if last:

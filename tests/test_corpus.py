@@ -240,11 +240,16 @@ def test_elements_without_vocab_still_count(tmp_path: Path) -> None:
 
 
 def _both_paths(
-    tmp_path: Path, vocab: Vocab, extractions: list[Extraction], labels: list[str] | None = None
+    tmp_path: Path,
+    vocab: Vocab,
+    extractions: list[Extraction],
+    labels: list[str] | None = None,
+    few: int | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """Entities of one stored corpus, per extraction (the old path, and stdin's) and from
-    the store's SQL aggregate (what ``reetool entities`` now reads), in output order."""
-    from reetool.store import Store
+    the store's SQL aggregate (what ``reetool entities`` now reads), in output order.
+    With ``few``, names written more often are read from the counts kept per month."""
+    from reetool.store import Store, statistics
 
     db = tmp_path / f"fast-{len(list(tmp_path.iterdir()))}.db"
     with Store.open(db) as st:
@@ -253,12 +258,14 @@ def _both_paths(
     with Store.open(db, readonly=True) as st:
         for ext in st.extractions():
             slow.add(ext)
-        fast.add_names(st.name_stats(fast.labels))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(statistics, "FEW", statistics.FEW if few is None else few)
+            fast.add_names(st.name_stats(fast.labels))
+            return out(slow), out(fast)  # merged while open: a store's documents are read then
 
-    def out(index: EntityIndex) -> list[dict]:
-        return [r.record(explain=True) for r in sort_entities(index.entities())]
 
-    return out(slow), out(fast)
+def out(index: EntityIndex) -> list[dict]:
+    return [r.record(explain=True) for r in sort_entities(index.entities())]
 
 
 def _stored(doc: str, published: str | None, *mentions: tuple[str, str] | tuple[str, str, str]) -> Extraction:
@@ -267,8 +274,9 @@ def _stored(doc: str, published: str | None, *mentions: tuple[str, str] | tuple[
     return ext
 
 
+@pytest.mark.parametrize("few", [None, 0], ids=["from the mentions", "from the kept counts"])
 def test_fast_path_counts_a_document_once_when_two_merged_names_share_it(
-    tmp_path: Path, bare_vocab: Vocab
+    tmp_path: Path, bare_vocab: Vocab, few: int | None
 ) -> None:
     creia = "China Rare Earth Industry Association"
     corpus = [
@@ -278,7 +286,7 @@ def test_fast_path_counts_a_document_once_when_two_merged_names_share_it(
         _stored("c", "", ("ORG", "the CREIA's", "CREIA"), ("ORG", "Baogang")),  # empty date: not a date
         _stored("d", None, ("ORG", "Lynas"), ("ORG", "LYNAS", ""), ("PERSON", "Li Wei")),  # no canonical
     ]
-    slow, fast = _both_paths(tmp_path, bare_vocab, corpus)
+    slow, fast = _both_paths(tmp_path, bare_vocab, corpus, few=few)
     assert fast == slow
     row = next(r for r in fast if r["canonical"] == creia)
     assert (row["mentions"], row["docs"]) == (5, 3)
@@ -287,7 +295,7 @@ def test_fast_path_counts_a_document_once_when_two_merged_names_share_it(
     baogang = next(r for r in fast if r["canonical"] == "Baogang")
     assert (baogang["aliases"], baogang["mentions"], baogang["docs"]) == (["Baogang Group"], 3, 2)
     assert next(r for r in fast if r["canonical"] == "Lynas")["aliases"] == ["LYNAS"]
-    only_org = _both_paths(tmp_path, bare_vocab, corpus, labels=["org"])
+    only_org = _both_paths(tmp_path, bare_vocab, corpus, labels=["org"], few=few)
     assert only_org[0] == only_org[1] and {r["label"] for r in only_org[1]} == {"ORG"}
 
 
@@ -314,17 +322,26 @@ _NAMES = [
 @given(
     docs=st.lists(
         st.tuples(
-            st.sampled_from([None, "", "2024-01-05", "2025-06-30", "2023-11-11"]),
+            st.sampled_from(
+                [None, "", "2024-01-05", "2025-06-30", "2023-11-11", "2025-06-02T08:00:00", "2025-06", "2024"]
+            ),
             st.lists(st.sampled_from(range(len(_NAMES))), max_size=8),
         ),
         min_size=1,
         max_size=6,
     ),
     labels=st.sampled_from([None, ["ORG"], ["ORG", "PERSON"], ["DATE", "ELEMENT", "GPE"]]),
+    few=st.sampled_from([None, 0, 1]),
 )
 def test_fast_path_equals_the_per_extraction_path(
-    tmp_path: Path, bare_vocab: Vocab, docs: list[tuple[str | None, list[int]]], labels: list[str] | None
+    tmp_path: Path,
+    bare_vocab: Vocab,
+    docs: list[tuple[str | None, list[int]]],
+    labels: list[str] | None,
+    few: int | None,
 ) -> None:
+    """``few``: names written more often are read from the counts kept per name and month
+    (their first and last date found in their first and last month), not the mentions."""
     corpus = []
     for n, (published, picks) in enumerate(docs):
         mentions = [
@@ -332,5 +349,19 @@ def test_fast_path_equals_the_per_extraction_path(
             for label, text, canonical in (_NAMES[k] for k in picks)
         ]
         corpus.append(_stored(f"doc{n}", published, *mentions))
-    slow, fast = _both_paths(tmp_path, bare_vocab, corpus, labels)
+    slow, fast = _both_paths(tmp_path, bare_vocab, corpus, labels, few)
     assert fast == slow
+
+
+def test_a_name_node_counts_the_document_sets_it_is_given_without_changing_them() -> None:
+    """A store's set for one name is kept as given (it may be a :class:`StoredDocuments`,
+    only counted) and copied when a second set joins it: the caller's rows stay as read."""
+    from reetool.name_merge import Node
+
+    given, more = {"1", "2"}, {"2", "3"}
+    node = Node("ORG", "lynas")
+    node.count(2, given, None, None, "Lynas", ())
+    assert node.docs is given
+    node.count(1, more, None, None, "Lynas", ())
+    node.count(1, ("4",), None, None, "Lynas", ())
+    assert (given, more, node.docs) == ({"1", "2"}, {"2", "3"}, {"1", "2", "3", "4"})

@@ -12,7 +12,16 @@ import pytest
 from reetool import store as store_mod
 from reetool.document import Document, Entity, Extraction
 from reetool.identity import doc_key, shown_doc
-from reetool.store import DocumentSummary, Store, StoreError, connection, default_store_path, schema
+from reetool.store import (
+    DocumentSummary,
+    Store,
+    StoredDocuments,
+    StoreError,
+    connection,
+    default_store_path,
+    schema,
+    statistics,
+)
 from reetool.store.connection import reason
 
 
@@ -306,7 +315,11 @@ def _stats(st: Store, labels=None) -> list[tuple]:
     )
 
 
-def test_name_stats_aggregates_per_written_name(tmp_path):
+@pytest.mark.parametrize("few", [statistics.FEW, 0], ids=["from the mentions", "from the kept counts"])
+def test_name_stats_aggregates_per_written_name(tmp_path, monkeypatch, few):
+    """The same rows whether a name is aggregated from its mentions or read from the
+    counts kept per name and month (every name, with ``FEW`` = 0)."""
+    monkeypatch.setattr(statistics, "FEW", few)
     path = tmp_path / "s.db"
     _corpus_store(path)
     with Store.open(path, readonly=True) as st:
@@ -315,8 +328,29 @@ def test_name_stats_aggregates_per_written_name(tmp_path):
             ("ORG", "Lynas", "LYNAS", 1, ["a"], "2025-01-02", "2025-01-02"),
             ("ORG", "Lynas", "Lynas", 3, ["a", "b", "c"], "2024-05-06", "2025-01-02"),
         ]
+        counted = [isinstance(r.docs, StoredDocuments) for r in st.name_stats()]
+        assert counted == [few == 0] * 3
         assert [r.label for r in st.name_stats(["GPE"])] == ["GPE"]
         assert list(st.name_stats([])) == []
+
+
+def test_name_stats_reads_the_mentions_where_the_kept_counts_cannot_answer(tmp_path, monkeypatch):
+    """The counts hold copies of one content and know dates by month: with a copy, or a
+    date that names no month ("2024"), every name is aggregated from its mentions."""
+    monkeypatch.setattr(statistics, "FEW", 0)
+    path = tmp_path / "s.db"
+    _corpus_store(path)
+    lynas = [Entity("ORG", "Lynas", 0, 5, "Lynas")]
+    with Store.open(path) as st:
+        st.save([Extraction(Document("e", "Lynas.", published="2024", digest="x", fixes={}), lynas)], "m")
+        assert all(isinstance(r.docs, set) for r in st.name_stats())
+        assert _stats(st, ["ORG"])[1][3:] == (4, ["a", "b", "c", "e"], "2024", "2025-01-02")
+        st.conn.execute("UPDATE documents SET published = '2024-02' WHERE doc LIKE '%e'")
+        assert all(isinstance(r.docs, StoredDocuments) for r in st.name_stats())
+        assert _stats(st, ["ORG"])[1][3:] == (4, ["a", "b", "c", "e"], "2024-02", "2025-01-02")
+        st.save([Extraction(Document("f", "Lynas.", published="2023", digest="x", fixes={}), lynas)], "m")
+        assert all(isinstance(r.docs, set) for r in st.name_stats())  # "f" is a copy of "e"
+        assert _stats(st, ["ORG"])[1][3:] == (4, ["a", "b", "c", "e"], "2024-02", "2025-01-02")
 
 
 def test_name_stats_reads_only_covering_indexes(tmp_path, monkeypatch):
@@ -335,7 +369,7 @@ def test_name_stats_reads_only_covering_indexes(tmp_path, monkeypatch):
     with Store.open(path, readonly=True) as st:
         assert len(list(st.name_stats(["ORG"]))) == 2
         queries = [q for q in seen if q.lstrip().upper().startswith("SELECT")]
-        assert len(queries) == 3  # dates, copies of one content, names
+        assert len(queries) == 5  # dates, copies of one content, odd dates, names by mentions and by counts
         for q in queries:
             plan = " ".join(
                 row[-1] for row in st.conn.execute(f"EXPLAIN QUERY PLAN {q}", ("ORG",) * q.count("?"))

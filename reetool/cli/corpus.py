@@ -75,10 +75,12 @@ def entities(
         for ext in count_mentions(piped, seen):
             index.add(ext)
         require_mentions(seen)
+        merged = index.entities()
     else:  # the store counts names in SQL from its indexes, never reading texts (issue 5)
         with corpus_store(db) as store:
             index.add_names(store.name_stats(index.labels))
-    rows = sort_entities(index.entities(), sort=sort.value, min_docs=min_docs, limit=limit)
+            merged = index.entities()  # while open: merged names' documents are read then
+    rows = sort_entities(merged, sort=sort.value, min_docs=min_docs, limit=limit)
     records = [r.record(explain) for r in rows]
     columns = ["canonical", "label", "aliases", "mentions", "docs", "first_published", "last_published"]
     if explain:

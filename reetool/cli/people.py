@@ -48,6 +48,7 @@ def people(
     if piped is not None:
         for ext in piped:
             index.add(ext)
+        people = index.people(org)
     else:
         from reetool.store import Store
 
@@ -55,7 +56,8 @@ def people(
         with corpus_store(db) as store:
             index.names.add_names(store.name_stats(["PERSON", "ORG"]))
             index.add_roles(store.roles())
-    records = [p.record(explain) for p in index.people(org)]
+            people = index.people(org)  # while open: merged names' documents are read then
+    records = [p.record(explain) for p in people]
     columns = list(PEOPLE_COLUMNS) + (["evidence"] if explain else [])
     emit(fmt, records, columns, lambda: people_table(records, explain))
     finish(bool(problems))

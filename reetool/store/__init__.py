@@ -18,7 +18,7 @@ from reetool.store.connection import StoreError
 from reetool.store.database import Store
 from reetool.store.location import DEFAULT_RELATIVE, default_store_path, find_store, not_found_message
 from reetool.store.schema import MIGRATIONS, SCHEMA_VERSION
-from reetool.store.statistics import DocumentSummary, NameStats
+from reetool.store.statistics import DocumentSummary, NameStats, StoredDocuments
 
 __all__ = [
     "DEFAULT_RELATIVE",
@@ -28,6 +28,7 @@ __all__ = [
     "NameStats",
     "Store",
     "StoreError",
+    "StoredDocuments",
     "default_store_path",
     "find_store",
     "not_found_message",
