@@ -36,12 +36,6 @@ from reetool.vocab import Vocab, builtin_dir
 from reetool.webpage import PageOptions
 
 LOCAL = "local:"
-# Documents per task. A batch (one store transaction) is sent as tasks of at most this
-# many documents, so that when the corpus runs out the last batch is shared by the
-# workers instead of one finishing it while the others idle. Not smaller: spaCy's
-# recognizer runs a task's documents as one batch, and it is slower per document on
-# batches of 16 than of 32 or more.
-TASK_DOCS = 32
 VocabFiles = tuple[dict[str, bytes], ...]  # per user vocab folder, in order: relative path -> bytes
 
 # A local cluster lives for one run, on the cores its workers need, and nobody reads its
@@ -181,34 +175,24 @@ class DaskExecutor:
     def ahead(self) -> int:
         return 2 * self.workers
 
-    def submit(self, docs: list[Document]) -> list[Future]:
+    def submit(self, docs: list[Document]) -> Future:
         if self.client is None:
             self._connect()
         assert self.client is not None
         try:
-            return [
-                self.client.submit(
-                    _extract_batch,
-                    self.plugin.name,
-                    docs[i : i + TASK_DOCS],
-                    resources={self.plugin.name: 1},
-                    pure=False,
-                )
-                for i in range(0, len(docs), TASK_DOCS)
-            ]
+            return self.client.submit(
+                _extract_batch, self.plugin.name, docs, resources={self.plugin.name: 1}, pure=False
+            )
         except Exception as exc:
             raise self._lost(exc) from None
 
-    def result(self, handle: list[Future]) -> Batch:
-        name, results = "", []
-        for future in handle:
-            try:
-                name, part = future.result()
-            except Exception as exc:
-                raise self._lost(exc) from None
-            future.release()
-            results.extend(part)
-        return name, results
+    def result(self, handle: Future) -> Batch:
+        try:
+            result: Batch = handle.result()
+        except Exception as exc:
+            raise self._lost(exc) from None
+        handle.release()
+        return result
 
     def close(self) -> None:
         self._shutdown()

@@ -140,3 +140,13 @@ def test_clean_and_extract_share_the_input_options(tmp_path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(f"reetool: {big}: file is 2.4 KB, over the 1 KB limit")
     assert [orjson.loads(line)["doc"] for line in result.stdout.splitlines()] == [str(small)]
+
+
+def test_extract_batch_size_default_is_the_pipelines() -> None:
+    """The CLI spells the default out (importing the pipeline would slow --help)."""
+    import inspect
+
+    from reetool.cli.files import extract
+    from reetool.pipeline import DEFAULT_BATCH_SIZE
+
+    assert inspect.signature(extract).parameters["batch_size"].default == DEFAULT_BATCH_SIZE

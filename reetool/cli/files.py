@@ -118,7 +118,7 @@ def extract(
     batch_size: Annotated[
         int,
         typer.Option("--batch-size", min=1, metavar="N", help="Documents per spaCy batch and store commit."),
-    ] = 64,
+    ] = 32,  # pipeline.DEFAULT_BATCH_SIZE (not imported: --help stays light)
     dask: Annotated[
         str | None,
         typer.Option(
