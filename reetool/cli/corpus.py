@@ -76,9 +76,13 @@ def entities(
     columns = ["canonical", "label", "aliases", "mentions", "docs", "first_published", "last_published"]
     if explain:
         columns.append("evidence")
-    from reetool.report import entities_table
 
-    emit(fmt, records, columns, lambda: entities_table(records, explain))
+    def table() -> Any:
+        from reetool.report import entities_table  # rich tables: on a terminal only
+
+        return entities_table(records, explain)
+
+    emit(fmt, records, columns, table)
     finish(bool(problems))
 
 
