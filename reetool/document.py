@@ -6,7 +6,6 @@ They are plain, picklable dataclasses so that any stage can run in another proce
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 
@@ -31,6 +30,8 @@ class Source:
     @property
     def digest(self) -> str:
         """Content hash used by the store to skip documents it has already seen."""
+        import hashlib  # here: the commands that only read records start without OpenSSL
+
         h = hashlib.sha256()
         for part in (self.markup, self.title or "", self.published or "", self.url or "", self.body):
             h.update(part.encode("utf-8", "surrogatepass"))

@@ -32,7 +32,8 @@ def test_help_lists_every_command() -> None:
 
 def test_help_imports_no_heavy_library() -> None:
     """`reetool --help` must not pay for spaCy, ftfy, Dask, the store, rich, pydantic (typer's
-    value conversion) or the records layer: they load inside the commands that use them."""
+    value conversion), the records layer, JSON or CSV writing, reading inputs or the
+    progress bar: they load inside the commands that use them."""
     code = (
         "import sys\n"
         "from reetool.cli import app\n"
@@ -41,12 +42,28 @@ def test_help_imports_no_heavy_library() -> None:
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('spacy', 'ftfy', 'rapidfuzz', 'sqlite3', 'thinc', 'dask', 'distributed', 'rich',\n"
-        "    'pydantic', 'reetool.records', 'reetool.document', 'reetool.store', 'reetool.timeline')\n"
+        "    'pydantic', 'reetool.records', 'reetool.document', 'reetool.store', 'reetool.timeline',\n"
+        "    'orjson', 'json', 'csv', 'reetool.cli.inputs', 'reetool.cli.progress')\n"
         "heavy = sorted(m for m in heavy if m in sys.modules)\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_command_annotations_are_objects_not_strings() -> None:
+    """typer reads every command's annotations at each start (``--help`` too): kept as
+    strings (``from __future__ import annotations``) each would be compiled and
+    evaluated again at every start."""
+    import typer.main
+
+    command = typer.main.get_command(app)
+    callbacks = [c.callback for c in command.commands.values()]  # type: ignore[attr-defined]
+    assert len(callbacks) >= 10
+    for callback in callbacks:
+        wrapped = getattr(callback, "__wrapped__", callback)
+        strings = {k: v for k, v in wrapped.__annotations__.items() if isinstance(v, str)}
+        assert not strings, f"{wrapped.__module__}.{wrapped.__name__}: {strings}"
 
 
 def test_unknown_command_is_a_usage_error() -> None:

@@ -1,9 +1,11 @@
-"""What a command loads before it answers: the start-up share of `search` and `timeline`.
+"""What a command loads before it answers: the start-up share of `search`, `timeline`
+and `entities`.
 
-Their speed target (0.5 s on a 10,000-document store, ``bench/trends.py``) includes
-Python's start-up and imports, so these tests pin what those commands must not import:
-pydantic (typer's value conversion, replaced by :mod:`reetool.cli.coercion`), spaCy, and
-for a search by words the name index. The conversion that replaces typer's keeps its
+Their speed target (0.5 s on a 10,000-document store, ``bench/trends.py`` and
+``bench/run.py``) includes Python's start-up and imports, so these tests pin what those
+commands must not import: pydantic (typer's value conversion, replaced by
+:mod:`reetool.cli.coercion`), spaCy, for a search by words the name index, and for
+entities the tables, the role patterns and content hashing. The conversion that replaces typer's keeps its
 rules and messages, checked here through the real command line.
 """
 
@@ -71,6 +73,14 @@ def test_search_by_words_does_not_load_the_name_index(store: Path) -> None:
     assert status == 0
     assert "reetool.name_index" not in modules and "rapidfuzz" not in modules
     assert "rich" not in modules and "reetool.report" not in modules  # piped: no terminal tables
+
+
+def test_entities_from_the_store_loads_no_tables_roles_or_hashing(store: Path) -> None:
+    """`entities` answers within 0.5 s on 10,000 documents (``bench/run.py``), start-up
+    included: piped, it needs no rich tables, no role patterns and no content hashing."""
+    status, modules = _modules_after(["entities", "--type", "ORG", "-f", "jsonl", "--db", str(store)])
+    assert status == 0
+    assert not modules & {"reetool.report", "rich", "reetool.roles", "hashlib", "spacy"}
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,6 @@ Each reads JSON lines piped on stdin when there are any, else the store
 (:mod:`reetool.cli.inputs`), and writes through :func:`reetool.cli.emit.emit`.
 """
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from typing import Annotated, Any
@@ -14,14 +12,6 @@ import typer
 
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import fail, finish
-from reetool.cli.inputs import (
-    corpus_input,
-    corpus_store,
-    corpus_summaries,
-    count_mentions,
-    piped_extractions,
-    require_mentions,
-)
 from reetool.cli.options import CorpusFormatOpt, DbOpt, PlainCommand, TypesOpt, VocabOpt, settings
 
 app = typer.Typer()
@@ -64,6 +54,7 @@ def entities(
 
     Example: reetool entities --type ORG --limit 10
     """
+    from reetool.cli.inputs import corpus_store, count_mentions, piped_extractions, require_mentions
     from reetool.name_index import EntityIndex, sort_entities
 
     fmt = resolve_format(fmt, "table")
@@ -85,9 +76,13 @@ def entities(
     columns = ["canonical", "label", "aliases", "mentions", "docs", "first_published", "last_published"]
     if explain:
         columns.append("evidence")
-    from reetool.report import entities_table
 
-    emit(fmt, records, columns, lambda: entities_table(records, explain))
+    def table() -> Any:
+        from reetool.report import entities_table  # rich tables: on a terminal only
+
+        return entities_table(records, explain)
+
+    emit(fmt, records, columns, table)
     finish(bool(problems))
 
 
@@ -100,6 +95,7 @@ def docs(ctx: typer.Context, fmt: CorpusFormatOpt = None, db: DbOpt = None) -> N
 
     Example: reetool docs --format csv > docs.csv
     """
+    from reetool.cli.inputs import corpus_summaries
     from reetool.labels import LABELS
 
     fmt = resolve_format(fmt, "table")
@@ -145,6 +141,7 @@ def show(
     Example: reetool show 002_f349e353b77cb023
     """
     from reetool.cli.emit import write_json
+    from reetool.cli.inputs import corpus_store
     from reetool.records import ENTITY_COLUMNS, document_record, entity_record
 
     fmt = resolve_format(fmt, "table")
@@ -197,6 +194,7 @@ def elements(
 
     Example: reetool elements --per-doc --format csv
     """
+    from reetool.cli.inputs import corpus_input, count_mentions, require_mentions
     from reetool.element_index import ElementIndex
     from reetool.report import elements_chart, elements_per_doc_table
 

@@ -10,6 +10,9 @@ grow with the corpus.
 
 Also here: what makes ``reetool ... | head`` exit quietly (the reader of our output
 may leave at any time).
+
+Every command module imports this one, so ``reetool --help`` does too: what only
+writing needs (orjson, csv, the records module, rich) is imported where it writes.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
-import orjson
-
 
 def write_json(obj: Any, out: BinaryIO | None = None) -> None:
+    import orjson
+
     out = out or sys.stdout.buffer
     out.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n")
     out.flush()
@@ -46,6 +49,8 @@ class JsonArray:
         return self
 
     def add(self, record: dict[str, Any]) -> None:
+        import orjson
+
         lead = b",\n" if self.count else b"[\n"
         body = b"  " + orjson.dumps(record, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
         self.out.write(lead + body)
@@ -79,6 +84,8 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         text = "; ".join("" if v is None else str(v) for v in value)
     elif isinstance(value, dict):
+        import orjson
+
         text = orjson.dumps(value).decode()
     else:
         text = str(value)

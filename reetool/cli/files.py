@@ -1,7 +1,5 @@
 """Commands that read files: ``clean`` and ``extract``."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +21,6 @@ from reetool.cli.options import (
     reads_files,
     settings,
 )
-from reetool.cli.progress import progress, show_summary
 
 if TYPE_CHECKING:
     from reetool.document import Document, Extraction
@@ -47,6 +44,7 @@ def clean(inputs: FileInputs, fmt: CleanFormatOpt = None, quiet: QuietOpt = Fals
     from a WordPress post or a JSON field is taken whole."""
 
     from reetool.cleaner import clean_all, load_rules
+    from reetool.cli.progress import progress, show_summary
     from reetool.document import Failure
     from reetool.reader import read_paths
     from reetool.records import document_record
@@ -74,14 +72,14 @@ def clean(inputs: FileInputs, fmt: CleanFormatOpt = None, quiet: QuietOpt = Fals
     finish(failed)
 
 
-def warn_page(doc: Document) -> None:
+def warn_page(doc: "Document") -> None:
     """One line on stderr when a web page's article could not be told from the rest."""
     why = next((msg for fix, msg in _PAGE_WARNINGS.items() if doc.fixes.get(fix)), None)
     if why:
         report(f"{doc.doc}: warning: {why}")
 
 
-def _text_block(doc: Document) -> bytes:
+def _text_block(doc: "Document") -> bytes:
     """A cleaned document for reading: a ``==>`` header line, the text, a blank line."""
     head = f"==> {doc.doc}" + (f": {doc.title}" if doc.title else "")
     return f"{head}\n{doc.text}\n\n".encode()
@@ -142,6 +140,7 @@ def extract(
 
     Example: reetool extract seeds/ --type ORG --format csv > orgs.csv
     """
+    from reetool.cli.progress import progress, show_summary
     from reetool.document import Failure
     from reetool.pipeline import ExtractOptions, run_extract
     from reetool.records import csv_columns, entity_record, extraction_record
@@ -158,7 +157,7 @@ def extract(
     wanted = {t.upper() for t in types} if types else None
     failed = False
 
-    def table(item: Extraction) -> Any:
+    def table(item: "Extraction") -> Any:
         from reetool.report import extraction_table
 
         return extraction_table(item, wanted)
@@ -191,7 +190,7 @@ def extract(
 
 
 @contextmanager
-def _extract_session(db: str | None, no_store: bool) -> Iterator[Store | None]:
+def _extract_session(db: str | None, no_store: bool) -> "Iterator[Store | None]":
     """Open the store for ``extract`` and turn its fatal problems into one-line exits.
 
     Ctrl-C lands here too: every batch is committed whole or not at all, so the message

@@ -1,14 +1,11 @@
 """``reetool people``: a who's who of the corpus, from the roles in the store or a pipe."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
 
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import finish
-from reetool.cli.inputs import corpus_store, piped_extractions
 from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt, settings
 
 app = typer.Typer()
@@ -36,6 +33,7 @@ def people(
 
     Example: reetool people --org "China Rare Earth Group" --explain
     """
+    from reetool.cli.inputs import corpus_store, piped_extractions
     from reetool.name_index import EntityIndex
     from reetool.people import PEOPLE_COLUMNS, PeopleIndex
     from reetool.report import people_table

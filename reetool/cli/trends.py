@@ -6,15 +6,12 @@ library stages (:mod:`reetool.timeline`, :mod:`reetool.search`,
 :mod:`reetool.corpus_report`) return.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from reetool.cli.emit import emit, resolve_format
 from reetool.cli.errors import fail, report
-from reetool.cli.inputs import corpus_store
 from reetool.cli.options import CorpusFormatOpt, DbOpt, VocabOpt, settings
 
 if TYPE_CHECKING:
@@ -75,6 +72,7 @@ def timeline(
 
     Example: reetool timeline --type ELEMENT --by quarter --since 2024
     """
+    from reetool.cli.inputs import corpus_store
     from reetool.entity_docs import UnknownEntity
     from reetool.store import Store
     from reetool.timeline import PERIODS, build_timeline
@@ -104,20 +102,20 @@ def timeline(
     _note_undated(t, fmt)
 
 
-def _chart(t: Timeline) -> Any:
+def _chart(t: "Timeline") -> Any:
     """The terminal chart: the report module (and rich) only when a person reads it."""
     from reetool.report import timeline_chart
 
     return timeline_chart(t)
 
 
-def _hits_table(hits: list[Hit]) -> Any:
+def _hits_table(hits: "list[Hit]") -> Any:
     from reetool.report import search_table
 
     return search_table(hits)
 
 
-def _note_undated(t: Timeline, fmt: str) -> None:
+def _note_undated(t: "Timeline", fmt: str) -> None:
     """Say on stderr how many documents had no date (the table says it in its caption)."""
     if t.undated_documents and fmt != "table":
         report(
@@ -151,6 +149,7 @@ def search(
 
     Example: reetool search "magnet plant" --with ORG=Lynas --since 2025
     """
+    from reetool.cli.inputs import corpus_store
     from reetool.search import SearchError, parse_filter
     from reetool.search import search as run_search
     from reetool.store import Store
@@ -201,6 +200,7 @@ def report_page(
     """
     from pathlib import Path
 
+    from reetool.cli.inputs import corpus_store
     from reetool.corpus_report import write_report
     from reetool.store import Store
 

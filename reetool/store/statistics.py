@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from reetool.document import Entity
-from reetool.roles import sentence_of
 from reetool.store.connection import fetch, mapped, snapshot
 from reetool.store.rows import IS_COPY
 from reetool.store.schema import PUBLISHED_MONTH
@@ -244,6 +243,8 @@ class CorpusStatistics:
         text; copies of a stored content are skipped, as in the other corpus statistics."""
         if not self.has_roles:
             return
+        from reetool.roles import sentence_of  # the role patterns: only `people` reads roles
+
         sql = (
             'SELECT documents.doc, documents.published, m.text, m.start, m."end", m.canonical, m.title, '
             f"m.org, substr(documents.text, max(1, m.start - {CONTEXT_CHARS} + 1), "
