@@ -12,6 +12,9 @@ per run). Let S = the smallest size, L = the largest:
    - w2:     reetool extract DIR --format jsonl --db <fresh store> --workers 2
      (its stdout is compared byte for byte with single's)
    - clean:  reetool clean DIR --format jsonl > /dev/null  (cleaner share = clean / single)
+   single and peer run back to back; with --pairs N, N-1 more pairs follow (order flipped
+   each time) and the ratio is the median over the pairs, as a drift in the machine's
+   speed during the run would otherwise land on one side only.
 2. memory growth S -> L, reetool single process with bench/fastmodel.py (tokenizer +
    entity ruler) as --model, because the statistical model cannot do L=10,000 documents in
    the 10-minute budget on 2 cores; the L run also fills the store used by step 3.
@@ -174,7 +177,7 @@ def verdict(ok: bool | None) -> str:
     return "SKIP" if ok is None else ("PASS" if ok else "FAIL")
 
 
-def run(sizes: list[int], out: Path, profile_docs: int, skip_peer: bool) -> dict:
+def run(sizes: list[int], out: Path, profile_docs: int, skip_peer: bool, pairs: int = 1) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     small, large = min(sizes), max(sizes)
     tmp = Path(tempfile.mkdtemp(prefix="reetool-bench-"))
@@ -211,12 +214,27 @@ def run(sizes: list[int], out: Path, profile_docs: int, skip_peer: bool) -> dict
         cached = cached_bytecode(tmp / "pycache")
         runs["help_cached"] = median_wall([*rt, "--help"], 5, cached)
 
-        # 1. throughput at the small size.
-        log(f"single @ {small}")
+        # 1. throughput at the small size: reetool and the peer back to back, in pairs (the
+        # order flips from one pair to the next), so that a drift in the machine's speed
+        # hits both; the ratio is the median over the pairs.
+        def single_run(name: str, stdout: str | Path = os.devnull) -> dict:
+            log(f"{name} @ {small}")
+            return rate(measure(extract_cmd(dir_s, str(tmp / f"{name}.db")), stdout), manifests[small])
+
+        def peer_run(stdout: str | Path = os.devnull) -> dict:
+            log(f"peer @ {small}")
+            cmd = [PY, str(HERE / "peer.py"), str(dir_s), "--model", MODEL]
+            return rate(measure(cmd, stdout), manifests[small])
+
         single_out = out / f"extract-single-{small}.jsonl"
-        runs["single"] = rate(
-            measure(extract_cmd(dir_s, str(tmp / "single.db")), single_out), manifests[small]
-        )
+        runs["single"] = single_run("single", single_out)
+        if not skip_peer:
+            runs["peer"] = peer_run(out / f"peer-{small}.jsonl")
+            for i in range(1, pairs):
+                pair = {}
+                for name in ("peer", "single") if i % 2 else ("single", "peer"):
+                    pair[name] = peer_run() if name == "peer" else single_run(f"single-{i + 1}")
+                results.setdefault("pairs", []).append(pair)
         if has_workers:
             log(f"--workers 2 @ {small}")
             w2_out = out / f"extract-w2-{small}.jsonl"
@@ -228,14 +246,6 @@ def run(sizes: list[int], out: Path, profile_docs: int, skip_peer: bool) -> dict
             notes.append("reetool extract has no --workers yet: the workers row was skipped.")
         log(f"clean @ {small}")
         runs["clean"] = rate(measure([*rt, "clean", str(dir_s), "--format", "jsonl"]), manifests[small])
-        if not skip_peer:
-            log(f"peer @ {small}")
-            runs["peer"] = rate(
-                measure(
-                    [PY, str(HERE / "peer.py"), str(dir_s), "--model", MODEL], out / f"peer-{small}.jsonl"
-                ),
-                manifests[small],
-            )
 
         # 2. memory growth, fast model, small -> large; the large store serves `entities`.
         log("building the fast model")
@@ -301,14 +311,18 @@ def targets(results: dict, small: int, large: int) -> dict:
 
     ok = lambda r: r is not None and r["rc"] == 0  # noqa: E731
     if ok(peer) and ok(single):
-        r = round(single["docs_per_s"] / peer["docs_per_s"], 2)
-        cpu = round(single["docs_per_cpu_s"] / peer["docs_per_cpu_s"], 2)
+        both = [(single, peer)] + [(p["single"], p["peer"]) for p in results.get("pairs", [])]
+        both = [(s, p) for s, p in both if ok(s) and ok(p)]
+        walls = [s["docs_per_s"] / p["docs_per_s"] for s, p in both]
+        cpus = [s["docs_per_cpu_s"] / p["docs_per_cpu_s"] for s, p in both]
+        r, cpu = round(statistics.median(walls), 2), round(statistics.median(cpus), 2)
+        each = ", ".join(f"{w:.2f}x" for w in walls)
         add(
             "single vs peer (docs/s)",
             r,
             f">= {SINGLE_VS_PEER}x",
             r >= SINGLE_VS_PEER,
-            f"at {small} docs; per CPU-second: {cpu}x",
+            f"at {small} docs, median of {len(walls)} pair(s) ({each}); per CPU-second: {cpu}x",
         )
     else:
         add("single vs peer (docs/s)", None, f">= {SINGLE_VS_PEER}x", None, "peer or single missing")
@@ -440,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out", help="output folder (default bench/out)")
     parser.add_argument("--profile-docs", type=int, default=200, help="corpus size to profile; 0 to skip")
     parser.add_argument("--skip-peer", action="store_true", help="do not run the (slow) peer")
+    parser.add_argument(
+        "--pairs", type=int, default=1, help="reetool/peer pairs at the small size; the ratio is their median"
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="kill any one command after S seconds")
     args = parser.parse_args(argv)
     global TIMEOUT_S
@@ -447,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if not sizes or min(sizes) < 1:
         parser.error("--sizes needs positive integers")
-    results = run(sizes, args.out, args.profile_docs, args.skip_peer)
+    results = run(sizes, args.out, args.profile_docs, args.skip_peer, args.pairs)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     text = table(results)
     (args.out / "results.md").write_text(text + "\n")
