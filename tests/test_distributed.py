@@ -273,3 +273,22 @@ def test_without_dask_installed_the_option_says_how_to_get_it(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.decode().strip() == 'reetool: extract --dask needs Dask: pip install "reetool[dask]"'
+
+
+def test_local_workers_get_one_memory_arena_and_keep_dasks_own_settings():
+    """``--dask local:N`` workers start with MALLOC_ARENA_MAX=1 (spaCy's freed arrays are
+    then reused as in one process) and with what Dask itself sets for new workers."""
+    import dask
+
+    from reetool.distributed import LOCAL_CLUSTER_CONFIG
+
+    with (
+        dask.config.set(LOCAL_CLUSTER_CONFIG),
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        seen = next(iter(client.run(lambda: dict(os.environ)).values()))
+    assert seen["MALLOC_ARENA_MAX"] == "1"
+    assert seen["OMP_NUM_THREADS"] == "1"
