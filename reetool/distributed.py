@@ -49,7 +49,7 @@ VocabFiles = tuple[dict[str, bytes], ...]  # per user vocab folder, in order: re
 # which returns freed memory to the kernel on its own terms: the recognizer's arrays were
 # faulted in again for every batch (:mod:`reetool.allocator` settles that for the main
 # arena only). One arena, as in a single process, took the system time of two workers
-# on 153 documents from 2.6 to 1.4 s. Dask's own variables for new workers (one BLAS
+# on 153 documents from 2.6 to 1.4-1.8 s. Dask's own variables for new workers (one BLAS
 # thread; its trim threshold, which reetool's allocator settings replace) stay.
 LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.profile.enabled": False,

@@ -92,6 +92,32 @@ def test_kept_counts_follow_saves_replacements_deletions_and_new_dates(ops: list
             _assert_kept_counts_match(store.conn)
 
 
+_BATCHES = st.lists(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abc"),
+            st.sampled_from(DATES),
+            st.lists(st.integers(0, len(NAMES) - 1), max_size=5),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_BATCHES)
+@example([[("a", "2025-01-05", [0, 2]), ("b", None, [1]), ("a", "2025-02", [2])]])  # a batch replaces its own
+def test_kept_counts_follow_batches_that_replace_their_own_documents(batches: list) -> None:
+    """The counts are added once per batch, so a batch that names a document twice (the
+    same file given twice) must not lose either version's counts."""
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "s.db") as store:
+        for batch in batches:
+            store.save([_extraction(str(Path(tmp) / d), when, picks) for d, when, picks in batch], "m")
+            _assert_kept_counts_match(store.conn)
+
+
 def _store_at_version_8(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The trend corpus written by a reetool whose store stops at migration 8."""
     with monkeypatch.context() as m:

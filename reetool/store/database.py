@@ -195,10 +195,15 @@ class Store(CorpusStatistics):
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         width = 10 if self.has_roles else 8
         with mapped(self.path), write_transaction(self.conn):
-            first = None
+            first = last = None  # ids of the batch's documents whose counts are not added yet
+            keys: set[str] = set()
             for ext in extractions:
                 d = ext.document
                 key = self._key(d.doc)
+                if key in keys and first is not None:  # replaces one of this batch: its counts
+                    self._add_name_counts(first, last)  # must be there before it goes
+                    first = None
+                keys.add(key)
                 self.conn.execute("DELETE FROM documents WHERE doc = ?", (key,))  # cascades to mentions
                 cur = self.conn.execute(
                     "INSERT INTO documents (doc, digest, title, published, url, text, fixes, "
@@ -216,16 +221,21 @@ class Store(CorpusStatistics):
                         extractor,
                     ),
                 )
-                doc_id = cur.lastrowid
-                first = doc_id if first is None else first
+                last = cur.lastrowid
+                first = last if first is None else first
                 self.conn.executemany(
                     INSERT_MENTION[self.has_roles],
-                    [(doc_id, *mention_row(e)[:width]) for e in ext.entities],
+                    [(last, *mention_row(e)[:width]) for e in ext.entities],
                 )
-            if self.counts_per_document:  # the counts timelines read, for the whole batch at once
-                for statement in ADD_NAME_COUNTS:
-                    self.conn.execute(statement, (first, doc_id))
+            if first is not None:
+                self._add_name_counts(first, last)
         self.saved += len(extractions)
+
+    def _add_name_counts(self, first: int | None, last: int | None) -> None:
+        """Add the counts timelines read for documents ``first``..``last``, all at once."""
+        if self.counts_per_document:
+            for statement in ADD_NAME_COUNTS:
+                self.conn.execute(statement, (first, last))
 
     # -- reading ------------------------------------------------------------------
 
