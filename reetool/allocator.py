@@ -18,7 +18,6 @@ Elsewhere than glibc (macOS, musl, Windows) this does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import platform
 
 M_TRIM_THRESHOLD = -1  # <malloc.h>
@@ -31,9 +30,8 @@ def keep_freed_memory() -> bool:
     """Tune glibc's malloc as described above; True if it was applied."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+    try:  # glibc's own name for itself; ctypes.util.find_library would run ldconfig
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
     except (OSError, AttributeError):
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)

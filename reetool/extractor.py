@@ -102,7 +102,7 @@ class Extractor:
         nlp, limit = self.nlp, self.chunk_chars
         pieces = ((d, off, text) for d in docs for off, text in split_text(d.text, limit))
         chunks = ((make_doc(nlp, piece[2]), piece) for piece in pieces)
-        for sdoc, (document, offset, text) in self.nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
+        for sdoc, (document, offset, text) in nlp.pipe(chunks, as_tuples=True, batch_size=batch_size):
             if document is not current:
                 if current is not None:
                     yield self._finish(current, mentions)

@@ -117,15 +117,21 @@ def make_doc(nlp: Language, text: str) -> Doc:
     return doc
 
 
+def kept_text(doc: Doc) -> str | None:
+    """The text :func:`make_doc` kept with the doc, if it was made that way."""
+    kept = doc.user_data.get(TEXT_KEY)
+    return None if kept is None else str(kept)
+
+
 def doc_text(doc: Doc) -> str:
     """``doc.text`` without its cost: spaCy builds a ``Token`` object per token for it;
     here it is the text the doc was made from, else one ``to_array`` call and a join of
     the words (same string)."""
     from spacy.attrs import ORTH, SPACY
 
-    kept = doc.user_data.get(TEXT_KEY)
+    kept = kept_text(doc)
     if kept is not None:
-        return str(kept)
+        return kept
     if not len(doc):
         return ""
     strings = doc.vocab.strings
@@ -154,11 +160,11 @@ class Tokens:
         self.space: list[bool] = [r[1] == 1 for r in rows]
         self.idx: list[int] = [r[2] for r in rows]
         self.keys: list[str] = [lex.key for lex in self.lex]  # what title look-ups compare
-        kept = doc.user_data.get(TEXT_KEY)
+        kept = kept_text(doc)
         if kept is None:  # doc.text would build a Token per token; words and spaces give the same string
             words = zip(self.lex, self.space, strict=True)
             kept = "".join([lex.text + " " if ws else lex.text for lex, ws in words])
-        self.text: str = str(kept)
+        self.text: str = kept
 
     def __len__(self) -> int:
         return len(self.lex)
