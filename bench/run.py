@@ -8,6 +8,8 @@ per run). Let S = the smallest size, L = the largest:
 
 1. throughput at S, side by side on the same files:
    - peer:   bench/peer.py (regex tag strip + ftfy + stock spacy.load(model) + nlp.pipe)
+   - peer_blas: the same with --numpy-blas, the model's products computed as reetool
+     computes them (information: what reetool's own stages cost against the peer)
    - single: reetool extract DIR --format jsonl --db <fresh store>
    - w2:     reetool extract DIR --format jsonl --db <fresh store> --workers 2
      (its stdout is compared byte for byte with single's)
@@ -221,19 +223,24 @@ def run(sizes: list[int], out: Path, profile_docs: int, skip_peer: bool, pairs: 
             log(f"{name} @ {small}")
             return rate(measure(extract_cmd(dir_s, str(tmp / f"{name}.db")), stdout), manifests[small])
 
-        def peer_run(stdout: str | Path = os.devnull) -> dict:
-            log(f"peer @ {small}")
-            cmd = [PY, str(HERE / "peer.py"), str(dir_s), "--model", MODEL]
+        def peer_run(stdout: str | Path = os.devnull, *extra: str) -> dict:
+            log(f"peer{' '.join(('', *extra))} @ {small}")
+            cmd = [PY, str(HERE / "peer.py"), str(dir_s), "--model", MODEL, *extra]
             return rate(measure(cmd, stdout), manifests[small])
 
+        # Each pair also runs the peer with reetool's matrix products (``--numpy-blas``),
+        # right after the stock peer: the ratio against it is the cost of reetool's own stages.
         single_out = out / f"extract-single-{small}.jsonl"
         runs["single"] = single_run("single", single_out)
         if not skip_peer:
             runs["peer"] = peer_run(out / f"peer-{small}.jsonl")
+            runs["peer_blas"] = peer_run(os.devnull, "--numpy-blas")
             for i in range(1, pairs):
                 pair = {}
                 for name in ("peer", "single") if i % 2 else ("single", "peer"):
                     pair[name] = peer_run() if name == "peer" else single_run(f"single-{i + 1}")
+                    if name == "peer":
+                        pair["peer_blas"] = peer_run(os.devnull, "--numpy-blas")
                 results.setdefault("pairs", []).append(pair)
         if has_workers:
             log(f"--workers 2 @ {small}")
@@ -324,6 +331,19 @@ def targets(results: dict, small: int, large: int) -> dict:
             r >= SINGLE_VS_PEER,
             f"at {small} docs, median of {len(walls)} pair(s) ({each}); per CPU-second: {cpu}x",
         )
+        blas = [(single, runs.get("peer_blas"))]
+        blas += [(p["single"], p.get("peer_blas")) for p in results.get("pairs", [])]
+        blas = [(s, p) for s, p in blas if ok(s) and ok(p)]
+        if blas:
+            walls = [s["docs_per_s"] / p["docs_per_s"] for s, p in blas]
+            each = ", ".join(f"{w:.2f}x" for w in walls)
+            t["single vs peer with reetool's BLAS (docs/s)"] = {
+                "value": round(statistics.median(walls), 2),
+                "target": "information",
+                "verdict": "-",
+                "how": f"peer.py --numpy-blas (the model computing as reetool's does); "
+                f"median of {len(walls)} ({each})",
+            }
     else:
         add("single vs peer (docs/s)", None, f">= {SINGLE_VS_PEER}x", None, "peer or single missing")
     if ok(w2) and ok(single):
@@ -406,6 +426,7 @@ def table(results: dict) -> str:
     ]
     labels = {
         "peer": "peer (ftfy + stock spaCy, all components)",
+        "peer_blas": "peer --numpy-blas (reetool's matrix products)",
         "single": "reetool extract",
         "w2": "reetool extract --workers 2",
         "clean": "reetool clean",

@@ -35,7 +35,8 @@ _YEAR_OR_MONTH_DAY = re.compile(r"^\d{4}-\d{2}")
 def document_dates(mentions: list[Mention], text: str, published: str | None, vocab: Vocab) -> list[Entity]:
     """DATE entities of one document, in text order, each with its value (or None)."""
     ph = phrases(vocab)
-    mentions = [widen(m, text) for m in mentions if not _on_copyright_line(text, m.start)]
+    judged: dict[int, bool] = {}
+    mentions = [widen(m, text) for m in mentions if not _on_copyright_line(text, m.start, judged)]
     mentions = _drop_contained(mentions)
     pub = published_date(published) or _dateline(mentions, vocab)
     month_years: dict[int, int] = {}
@@ -206,11 +207,15 @@ def _dateline(mentions: list[Mention], vocab: Vocab) -> dt.date | None:
     return None
 
 
-def _on_copyright_line(text: str, pos: int) -> bool:
-    """ "© 2026 Site Name. All rights reserved.": page furniture, whatever it names."""
+def _on_copyright_line(text: str, pos: int, judged: dict[int, bool]) -> bool:
+    """ "© 2026 Site Name. All rights reserved.": page furniture, whatever it names.
+    ``judged`` keeps the verdict of each line start, so a line is read once however
+    many dates it holds."""
     lo = text.rfind("\n", 0, pos) + 1
-    hi = text.find("\n", pos)
-    return _COPYRIGHT_LINE.search(text, lo, hi if hi >= 0 else len(text)) is not None
+    if lo not in judged:
+        hi = text.find("\n", pos)
+        judged[lo] = _COPYRIGHT_LINE.search(text, lo, hi if hi >= 0 else len(text)) is not None
+    return judged[lo]
 
 
 def _copyright_year(text: str) -> int | None:

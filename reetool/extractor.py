@@ -41,14 +41,17 @@ def load_pipeline(model: str | None = None) -> Language:
     import spacy
 
     from reetool.allocator import keep_freed_memory
+    from reetool.blas import numpy_blas, one_blas_thread
 
     keep_freed_memory()
+    one_blas_thread()
 
     name = model or env_model()
     candidates = (name,) if name else DEFAULT_MODELS
     for candidate in candidates:
         try:
-            nlp = spacy.load(candidate, exclude=list(NOT_NEEDED))
+            with numpy_blas():
+                nlp = spacy.load(candidate, exclude=list(NOT_NEEDED))
         except OSError:
             if name:
                 raise OSError(f"spaCy pipeline {name!r} is not installed") from None

@@ -99,10 +99,9 @@ class Lexicon:
         if doc.vocab is not self.vocab:
             self.vocab, self.words = doc.vocab, {}
         words = self.words
-        for orth in orths:
-            if orth not in words:
-                words[orth] = Lex(doc.vocab[orth], self.know)
-        return [words[orth] for orth in orths]
+        for orth in set(orths).difference(words):
+            words[orth] = Lex(doc.vocab[orth], self.know)
+        return list(map(words.__getitem__, orths))
 
 
 #: ``doc.user_data`` key of the doc's text, when whoever made the doc kept it there.
@@ -154,11 +153,14 @@ class Tokens:
     def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         from spacy.attrs import IDX, ORTH, SPACY
 
-        rows = doc.to_array([ORTH, SPACY, IDX]).tolist() if len(doc) else []
         self.doc = doc
-        self.lex = lexicon.lexes(doc, [r[0] for r in rows])
-        self.space: list[bool] = [r[1] == 1 for r in rows]
-        self.idx: list[int] = [r[2] for r in rows]
+        if len(doc):
+            columns = doc.to_array([ORTH, SPACY, IDX]).T  # a column each: no list per token
+            self.lex = lexicon.lexes(doc, columns[0].tolist())
+            self.space: list[bool] = (columns[1] == 1).tolist()
+            self.idx: list[int] = columns[2].tolist()
+        else:
+            self.lex, self.space, self.idx = [], [], []
         self.keys: list[str] = [lex.key for lex in self.lex]  # what title look-ups compare
         kept = kept_text(doc)
         if kept is None:  # doc.text would build a Token per token; words and spaces give the same string
@@ -345,11 +347,12 @@ def set_ents(doc: Doc, spans: Iterable[Span], blocked: Iterable[Span] = ()) -> N
             continue
         taken |= toks
         kept.append(span)
-    ids = doc.to_array("ENT_ID")
-    doc.ents = sorted(kept, key=lambda s: s.start)
+    ids = token_ent_ids(doc)
+    # ``doc.ents = spans`` would copy each span before setting it; they are this doc's already
+    doc.set_ents(sorted(kept, key=lambda s: s.start))
     for span in kept:  # token-level ids outlive their span: a new span must not inherit one
         ident = span.id_
-        if not ident and not ids[span.start : span.end].any():
+        if not ident and not any(ids[span.start : span.end]):
             continue  # no id to set and none to clear: skip making its tokens
         for tok in span:
             tok.ent_id_ = ident

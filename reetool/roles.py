@@ -18,6 +18,7 @@ organization unless one is named with it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,7 @@ ROLE = "ROLE"
 #: Sentences are cut at these; a role never spans two.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[A-Z\"“‘])|\n+")
 _MARK = re.compile(r"⟦([PO])(\d+)⟧")
+_PERSON_MARK = re.compile(r"⟦P")
 _ORG_CHAIN = r"⟦O\d+⟧(?:\s*\(?⟦O\d+⟧\)?)*"
 _POSSESSIVE_S = r"(?:'s|’s|'|’)"
 #: Words that refer back to an organization named earlier.
@@ -137,7 +139,8 @@ def find_roles(text: str, entities: Sequence[Entity], titles: Titles) -> list[En
     if not any(e.label == "PERSON" for e in people_orgs):
         return []
     sentences = list(_sentences(text))
-    masked = [_mask(text, s, e, people_orgs) for s, e in sentences]
+    placed = _by_sentence(people_orgs, sentences)
+    masked = [_mask(text, s, e, ents) for (s, e), ents in zip(sentences, placed, strict=True)]
     found: list[Entity] = []
     for i, (m, offsets, marks) in enumerate(masked):
         if "⟦P" not in m:
@@ -179,7 +182,7 @@ def _sentence_roles(m: str, offsets: list[int], marks: list[Entity], titles: Tit
         given.add(int(match["p"]))
         return _Match(person, title, org, anaphor, offsets[match.start()], offsets[match.end()])
 
-    people = [i for i, ch in enumerate(m) if ch == "⟦" and m.startswith("⟦P", i)]
+    people = [found.start() for found in _PERSON_MARK.finditer(m)]
     for match in filter(None, (after.match(m, i) for i in people)):
         yield make(match)
     for pattern in (before, before_comma):
@@ -250,6 +253,18 @@ def _sentences(text: str) -> Iterable[tuple[int, int]]:
         start = cut.end()
     if start < len(text):
         yield start, len(text)
+
+
+def _by_sentence(entities: Sequence[Entity], sentences: list[tuple[int, int]]) -> list[list[Entity]]:
+    """The entities starting in each sentence, in their given order: what :func:`_mask`
+    can place there, found without scanning every entity for every sentence."""
+    starts = [s for s, _ in sentences]
+    buckets: list[list[Entity]] = [[] for _ in sentences]
+    for e in entities:
+        i = bisect_right(starts, e.start) - 1
+        if i >= 0 and e.start < sentences[i][1]:
+            buckets[i].append(e)
+    return buckets
 
 
 def _mask(text: str, start: int, end: int, entities: Sequence[Entity]) -> _Masked:
