@@ -3,8 +3,8 @@
 Why: most of the recognizer's time is one matrix product per layer and batch (its
 convolutional token encoder). thinc computes it with BLIS by default, whose kernels are
 chosen when BLIS is built; numpy's BLAS (OpenBLAS in numpy's wheels) picks its kernels
-for the CPU it runs on. On the benchmark machine (AMD EPYC, AVX2) BLIS took 3.5 times as
-long for the encoder's products, and the recognizer as a whole 15-20% longer, with the
+for the CPU it runs on. On the benchmark machine (AMD EPYC, AVX2) BLIS took 3.3-3.7 times as
+long for the encoder's products, and a whole `extract` run about 27% longer, with the
 same entities (the products differ in the last bits of a float32, too little to change
 a decision on the corpora measured; see ``tests/test_blas.py``).
 
