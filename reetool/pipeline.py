@@ -154,6 +154,10 @@ class Executor(Protocol):
 
     def result(self, handle: Any) -> Batch: ...
 
+    def end_of_input(self) -> None:
+        """No batch will be submitted after this; the ones not yet started may be
+        rearranged to finish sooner."""
+
     def close(self) -> None:
         """All results were collected: release the workers."""
 
@@ -174,6 +178,9 @@ class _InProcess:
 
     def result(self, handle: list[Document]) -> Batch:
         return self.engine.run(handle)
+
+    def end_of_input(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -229,6 +236,9 @@ class _ProcessPool:
 
     def result(self, handle: AsyncResult[Batch]) -> Batch:
         return handle.get()
+
+    def end_of_input(self) -> None:
+        pass
 
     def close(self) -> None:
         if self.pool is not None:
@@ -379,6 +389,7 @@ def run_extract(
             # Bounded: never read far ahead of the workers (and not at all without them).
             while len(pending) > executor.ahead:
                 yield from _finish(*pending.popleft(), executor, store, build, tally)
+        executor.end_of_input()
         while pending:
             yield from _finish(*pending.popleft(), executor, store, build, tally)
         executor.close()

@@ -7,6 +7,7 @@ a real SIGKILL of a worker process while it holds a batch.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,10 +15,13 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import SEEDS
 from tests.test_interrupt import CLI, env, integrity, stored
@@ -292,3 +296,77 @@ def test_local_workers_get_one_memory_arena_and_keep_dasks_own_settings():
         seen = next(iter(client.run(lambda: dict(os.environ)).values()))
     assert seen["MALLOC_ARENA_MAX"] == "1"
     assert seen["OMP_NUM_THREADS"] == "1"
+
+
+def test_local_workers_read_the_users_vocab_and_are_gone_when_the_run_ends(tmp_path):
+    """``--dask local:2 --vocab DIR``: the workers read DIR where it is (no copy left in a
+    temporary folder), extract as one process with DIR does, and none outlives the run."""
+    psutil = pytest.importorskip("psutil")
+    vocab = tmp_path / "my-vocab"
+    vocab.mkdir()
+    (vocab / "not_entities.txt").write_text("Society\nAssociation\n")  # short forms the seeds use
+    plain = run(str(SEEDS), "--no-store").stdout
+    single = run(str(SEEDS), "--no-store", "--vocab", str(vocab)).stdout
+    assert single != plain  # the vocab changes what the workers must find
+    temp = Path(tempfile.gettempdir())
+    copies = set(temp.glob("reetool-vocab-*"))
+    cmd = [*CLI, "extract", str(SEEDS), "--no-store", "--format", "jsonl", "--vocab", str(vocab)]
+    with (tmp_path / "out").open("wb") as out:
+        proc = subprocess.Popen([*cmd, "--dask", "local:2"], env=env(), stdout=out, stderr=subprocess.PIPE)
+    workers: set = set()
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            workers |= set(psutil.Process(proc.pid).children(recursive=True))
+        time.sleep(0.05)
+    assert proc.returncode == 0, proc.stderr.read().decode()
+    assert (tmp_path / "out").read_bytes() == single
+    assert len(workers) >= 2
+    alive = [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
+    assert set(temp.glob("reetool-vocab-*")) == copies
+
+
+def test_batches_waiting_at_the_end_of_the_input_go_out_in_shrinking_pieces(cluster):
+    """The last batches are cut smaller, so the workers finish together; each comes back
+    whole and in order, with what one process finds in it."""
+    from reetool.cleaner import clean_all, load_rules
+    from reetool.distributed import DaskExecutor
+    from reetool.pipeline import _Engine, fingerprint
+    from reetool.reader import read_paths
+    from reetool.vocab import Vocab
+
+    address, _ = cluster
+    docs = list(clean_all(read_paths([str(SEEDS)]), load_rules(Vocab.load([]), None)))
+    batches = [docs[0:2], docs[2:4], docs[3:5]]
+    executor = DaskExecutor(address, None, None, 4, fingerprint())
+    try:
+        handles = [executor.submit(batch) for batch in batches]
+        executor.end_of_input()
+        results = [executor.result(handle) for handle in handles]
+    finally:
+        executor.close()
+    assert len(handles[-1].pieces) > 1  # two workers were busy: the last batch waited
+    for handle, batch in zip(handles, batches, strict=True):
+        assert [d for piece in handle.pieces for d in piece] == batch
+    engine = _Engine(None, None, 4)
+    assert results == [engine.run(batch) for batch in batches]
+
+
+@given(
+    docs=st.integers(1, 64),
+    left_extra=st.integers(0, 200),
+    workers=st.integers(1, 8),
+    batch_size=st.integers(1, 64),
+)
+def test_shrinking_pieces_cover_the_batch_in_order_and_never_grow(docs, left_extra, workers, batch_size):
+    from reetool.distributed import _shrinking
+
+    batch = list(range(docs))
+    pieces = _shrinking(batch, docs + left_extra, workers, batch_size)  # type: ignore[arg-type]
+    assert [d for piece in pieces for d in piece] == batch
+    assert all(pieces)
+    sizes = [len(p) for p in pieces]
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)
+    assert all(size >= max(1, batch_size // 8) for size in sizes[:-1])
+    if docs + left_extra >= 2 * workers * docs:
+        assert len(pieces) == 1  # far from the end, a batch goes out whole
