@@ -192,9 +192,9 @@ class DaskExecutor:
     is sent only when a worker is free (a finished task sends the next one, from Dask's
     callback thread), and at most three batches per accepted worker are submitted, so
     memory stays flat on both sides. Holding batches back on the client until a worker
-    is free is what lets the last ones be cut small at the end of the input (sent ahead,
-    Dask would have queued each on a worker already); two per worker, the client often
-    held only the final one by then.
+    is free is what lets the last ones be cut small at the end of the input: sent ahead,
+    Dask would already have queued each on a worker. (With two per worker, often only
+    the final batch was still waiting when the input ran out.)
     """
 
     def __init__(
