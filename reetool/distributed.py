@@ -168,7 +168,7 @@ def _refusal(plugin: str, dask_worker: Any) -> str | None:
     return refusal
 
 
-class _Batch:
+class _Submitted:
     """A submitted batch. It waits on the client until a worker is free, then goes out
     whole; at the end of the input, it may go out as several pieces (see
     :meth:`DaskExecutor.end_of_input`). ``futures`` has one entry per piece sent."""
@@ -221,7 +221,7 @@ class DaskExecutor:
         self.client: Client | None = None
         self.cluster: LocalCluster | None = None
         self.workers = 0
-        self._waiting: deque[_Batch] = deque()  # submitted, not all pieces sent yet
+        self._waiting: deque[_Submitted] = deque()  # submitted, not all pieces sent yet
         self._running = 0  # pieces sent and not finished
         self._error: BaseException | None = None  # a send that failed in the callback thread
         self._lock = threading.Condition()
@@ -230,10 +230,10 @@ class DaskExecutor:
     def ahead(self) -> int:
         return 3 * self.workers
 
-    def submit(self, docs: list[Document]) -> _Batch:
+    def submit(self, docs: list[Document]) -> _Submitted:
         if self.client is None:
             self._connect()
-        batch = _Batch(docs)
+        batch = _Submitted(docs)
         with self._lock:
             self._waiting.append(batch)
             self._send()
@@ -253,7 +253,7 @@ class DaskExecutor:
                 left -= len(docs)
             self._send()
 
-    def result(self, handle: _Batch) -> Batch:
+    def result(self, handle: _Submitted) -> Batch:
         with self._lock:
             while not handle.sent and self._error is None and self.client is not None:
                 self._lock.wait(1.0)
