@@ -216,7 +216,6 @@ class DaskExecutor:
             build,
             page or PageOptions(),
         )
-        self.batch_size = batch_size
         self.on_notice = on_notice or (lambda message: None)
         self.client: Client | None = None
         self.cluster: LocalCluster | None = None
@@ -249,7 +248,7 @@ class DaskExecutor:
             left = sum(len(batch.pieces[0]) for batch in self._waiting)
             for batch in self._waiting:
                 docs = batch.pieces[0]
-                batch.pieces = _shrinking(docs, left, self.workers, self.batch_size)
+                batch.pieces = _shrinking(docs, left, self.workers, self.plugin.batch_size)
                 left -= len(docs)
             self._send()
 
